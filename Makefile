@@ -1,0 +1,35 @@
+# Two commands: `make run` (build the examples, watch, serve on 127.0.0.1:8000) and
+# `make test`. Both set up what they need: a .venv, and Debian packages the tests use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KINDALARM := $(VENV)/bin/kindalarm
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint system-deps build clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system-deps:
+	bash tools/ensure-debian-packages.sh
+
+run: $(STAMP)
+	$(KINDALARM) --site . build --alerts examples/alerts --out output || true
+	$(KINDALARM) --site . serve --out output 127.0.0.1:8000
+
+build: $(STAMP)
+	$(KINDALARM) --site . build --alerts examples/alerts --out output
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+clean:
+	rm -rf output .output.state test-artifacts

@@ -1,0 +1,32 @@
+"""The one small interface between renderers and the publisher.
+
+A renderer is a module with `NAME` and `artifacts(ctx) -> Iterable[Artifact]`. An `Artifact`
+names a path in the published tree, a `key` that changes whenever its bytes would, and a
+`produce` callable that is only called when the key changed: a rebuild with nothing new
+renders nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Write order: a file is written before any file that names it, so a reader never follows a
+# link to something that is not there yet (photos and images, then alert pages, then the
+# indexes, feeds and manifests that list them, then status.json).
+LEAF, PAGE, INDEX, STATUS = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str  # relative to the tree root, with forward slashes
+    key: str  # same key, same bytes
+    produce: Callable[[], bytes]
+    layer: int = LEAF
+    urgent: bool = True  # published in the first step; share images and posters are not
+
+
+def key_of(*parts: object) -> str:
+    """A short stable hash of the inputs that decide an artifact's bytes."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]

@@ -1,0 +1,341 @@
+"""One build: alert directory -> public views -> artifacts -> published tree.
+
+`build` runs a `Builder` once; `watch` keeps one `Builder` for its whole run and calls `run()`
+whenever the directory changes, so the watcher publishes exactly what `build` would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+from . import api, web
+from .artifacts import STATUS, Artifact, key_of
+from .config import Settings, load_settings
+from .context import RenderContext
+from .loader import AlertLoader, LoadResult, Problem, check_photo, error_file_for, parse_alert
+from .loader import parse_document as parse_text
+from .model import Alert
+from .photo import PhotoError, PhotoStore
+from .public import (
+    ACTIVE,
+    PublicAlert,
+    ended_view_from_json,
+    public_view,
+    sort_key,
+    view_to_json,
+    withdrawn_view,
+)
+from .publish import Publisher, PublishReport
+from .state import AlertRecord, State, state_dir_for
+from .templating import BUILTIN_TEMPLATES, environment, template_files
+
+log = logging.getLogger("kindalarm")
+TREES = ("", "exercise/")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_renderers() -> list[ModuleType]:
+    """Every renderer module; each has `NAME` and `artifacts(ctx)`."""
+    return [web, api]
+
+
+@dataclass
+class BuildResult:
+    accepted: list[LoadResult] = field(default_factory=list)
+    rejected: list[LoadResult] = field(default_factory=list)
+    views: list[PublicAlert] = field(default_factory=list)
+    report: PublishReport = field(default_factory=PublishReport)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected and not self.report.failed
+
+
+class Builder:
+    def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
+                 renderers: Sequence[ModuleType] | None = None) -> None:
+        self.site = site
+        self.alert_dir = alert_dir
+        self.out = out
+        self.settings = settings or load_settings(site)
+        self.renderers = list(renderers or default_renderers())
+        self.loader = AlertLoader(alert_dir)
+        self.state = State(state_dir_for(out))
+        self.publisher = Publisher(out, self.state)
+        self.templates = environment(site, self.settings.timezone)
+        self.render_key = compute_render_key(site, self.settings)
+
+    def close(self) -> None:
+        self.state.close()
+
+    # --- the pipeline -------------------------------------------------------------------
+
+    def run(self, now: datetime | None = None,
+            progress: Callable[[int, int], None] | None = None) -> BuildResult:
+        started = time.perf_counter()
+        now = now or datetime.now(UTC)
+        result = BuildResult()
+        records = self.state.alerts()
+        photos = PhotoStore()
+
+        accepted, rejected = self._accept(self.loader.scan(), records, photos)
+        alerts, fallbacks = self._with_fallbacks(accepted, rejected, records, photos)
+        views = self._views(alerts, records, now)
+        history = self._record_messages(views, records)
+
+        artifacts = self._artifacts(views, history, now, photos)
+        live = {v.id for v in views if v.active}
+        report = self.publisher.publish(
+            artifacts, now=now.timestamp(), retire_seconds=self.settings.retire_seconds,
+            may_linger=lambda path: versioned_alert_id(path) in live, progress=progress,
+        )
+        self._remember(views, {r.alert.id: r for r in accepted if r.alert}, records)
+        self._write_error_files(accepted, rejected)
+
+        result.accepted, result.rejected, result.views, result.report = (
+            accepted, rejected, views, report)
+        result.seconds = time.perf_counter() - started
+        for source in rejected:
+            kept = " (its last good version stays published)" if source in fallbacks else ""
+            log.warning("rejected %s: %s%s", source.source.name,
+                        "; ".join(f"{p.field}: {p.message}" for p in source.problems), kept)
+        log.info("published %d alert(s) (%d active): %d file(s) written, %d deleted, "
+                 "%d unchanged, %d failed, in %.2f s", len(views), len(live),
+                 len(report.written), len(report.deleted), report.unchanged,
+                 len(report.failed), result.seconds)
+        return result
+
+    def _accept(self, results: list[LoadResult], records: dict[str, AlertRecord],
+                photos: PhotoStore) -> tuple[list[LoadResult], list[LoadResult]]:
+        """Valid files with unique ids and photos that decode; the rest is rejected."""
+        accepted: list[LoadResult] = []
+        rejected = [r for r in results if not r.ok]
+        by_id: dict[str, list[LoadResult]] = {}
+        for r in results:
+            if r.ok:
+                by_id.setdefault(r.alert.id, []).append(r)  # type: ignore[union-attr]
+        for alert_id, claims in by_id.items():
+            # The file that published this id before keeps it; otherwise the first by name.
+            owner_name = records[alert_id].source if alert_id in records else None
+            claims.sort(key=lambda r: (r.source.name != owner_name, r.source.name))
+            winner, *losers = claims
+            for loser in losers:
+                loser.problems = [Problem("id", f"'{alert_id}' is already used by "
+                                                f"{winner.source.name}; give every alert its "
+                                                "own id")]
+                loser.alert = None
+                rejected.append(loser)
+            alert = winner.alert
+            assert alert is not None
+            photo = alert.child.photo
+            if photo and alert.status == ACTIVE:
+                photos.add(photo.sha256, photo.path)
+                known = records.get(alert.id)
+                if known is None or known.photo_sha != photo.sha256:
+                    try:  # a new photo is decoded now, so a damaged one is refused here
+                        photos.image(photo.sha256)
+                    except PhotoError as exc:
+                        winner.problems = [Problem("child.photo", str(exc))]
+                        winner.alert = None
+                        rejected.append(winner)
+                        continue
+            accepted.append(winner)
+        accepted.sort(key=lambda r: r.source.name)
+        rejected.sort(key=lambda r: r.source.name)
+        return accepted, rejected
+
+    def _with_fallbacks(self, accepted: list[LoadResult], rejected: list[LoadResult],
+                        records: dict[str, AlertRecord], photos: PhotoStore
+                        ) -> tuple[dict[str, Alert], set[LoadResult]]:
+        """Alerts to publish: the accepted ones, plus the last good version of every live
+        alert whose file is now rejected. Returns them and the rejected files so covered."""
+        alerts = {r.alert.id: r.alert for r in accepted if r.alert}
+        rejected_by_name = {r.source.name: r for r in rejected}
+        covered: set[LoadResult] = set()
+        for alert_id, record in records.items():
+            if alert_id in alerts or record.state != ACTIVE or record.source is None:
+                continue
+            bad = rejected_by_name.get(record.source)
+            if bad is None or (bad.alert_id not in (None, alert_id)):
+                continue  # the file is gone (or now names another alert): withdrawn below
+            alert = self.last_good(record, photos)
+            if alert:
+                alerts[alert_id] = alert
+                covered.add(bad)
+        return alerts, covered
+
+    def last_good(self, record: AlertRecord, photos: PhotoStore) -> Alert | None:
+        """Rebuild a live alert from the document and photo kept in the state folder."""
+        if not record.document or not record.source:
+            return None
+        raw, _ = parse_text(record.document, Path(record.source).suffix)
+        photo_dir = self.state.photo_path("x").parent
+
+        def resolve(_relative: str, sink: list[Problem]):  # type: ignore[no-untyped-def]
+            if not record.photo_sha:
+                return None
+            return check_photo(record.photo_sha, photo_dir / "alert", photo_dir, sink)
+
+        alert, _, _ = parse_alert(raw, self.alert_dir / record.source, resolve)
+        if alert and alert.child.photo:
+            photos.add(alert.child.photo.sha256, alert.child.photo.path)
+        return alert
+
+    def _views(self, alerts: dict[str, Alert], records: dict[str, AlertRecord], now: datetime
+               ) -> list[PublicAlert]:
+        views = {alert_id: public_view(alert, now, self.settings)
+                 for alert_id, alert in alerts.items()}
+        for alert_id, record in records.items():
+            if alert_id in views:
+                continue
+            if record.state == ACTIVE:  # its file was deleted: withdrawn
+                previous = self.last_good(record, PhotoStore())
+                if previous is None:
+                    continue
+                views[alert_id] = withdrawn_view(public_view(previous, now, self.settings),
+                                                 now)
+            elif record.view:
+                views[alert_id] = ended_view_from_json(record.view)
+        return sorted(views.values(), key=sort_key)
+
+    def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]):  # type: ignore[no-untyped-def]
+        """One message per published version (issued, updated, found, withdrawn, expired)."""
+        seen = {m.alert_id for m in self.state.messages()}
+        new = []
+        for view in views:
+            record = records.get(view.id)
+            if record and record.version == view.version:
+                continue
+            # Found, cancelled and expired are messages of their own; an active version is
+            # the first alert, or an update of one.
+            kind = view.state if not view.active else "update" if view.id in seen else "alert"
+            new.append((view.id, view.version, kind, view.updated.isoformat(),
+                        int(view.exercise)))
+        if new:
+            with self.state.transaction() as db:
+                db.executemany("insert or ignore into messages (alert_id, version, kind, sent, "
+                               "exercise) values (?, ?, ?, ?, ?)", new)
+        return self.state.messages()
+
+    def _artifacts(self, views: list[PublicAlert], history: list, now: datetime,  # type: ignore[type-arg]
+                   photos: PhotoStore) -> list[Artifact]:
+        artifacts: list[Artifact] = []
+        for tree in TREES:
+            exercise = tree == "exercise/"
+            ctx = RenderContext(
+                settings=self.settings, views=[v for v in views if v.exercise == exercise],
+                history=[m for m in history if m.exercise == exercise], now=now,
+                photos=photos, templates=self.templates, site=self.site, tree=tree,
+                render_key=self.render_key,
+            )
+            for renderer in self.renderers:
+                artifacts += [replace(a, path=tree + a.path) for a in renderer.artifacts(ctx)]
+        artifacts.append(self._status(artifacts, views, now))
+        return artifacts
+
+    def _status(self, artifacts: list[Artifact], views: list[PublicAlert], now: datetime
+                ) -> Artifact:
+        """status.json: which tree this is and when it last changed; no personal data.
+        Its bytes change only when some other file does, so pollers get their 304s."""
+        build_id = key_of(sorted((a.path, a.key) for a in artifacts))[:16]
+        last = self.state.meta("status") or {}
+        generated = last.get("generated") if last.get("build") == build_id else None
+        generated = generated or now.astimezone(UTC).isoformat(timespec="seconds")
+        self.state.set_meta("status", {"build": build_id, "generated": generated})
+        counts = {
+            "active": sum(1 for v in views if v.active and not v.exercise),
+            "ended": sum(1 for v in views if not v.active and not v.exercise),
+            "exercise_active": sum(1 for v in views if v.active and v.exercise),
+            "files": len(artifacts) + 1,
+        }
+        body = {"build": build_id, "generated": generated, "counts": counts,
+                "generator": "kindalarm"}
+        data = (json.dumps(body, indent=2) + "\n").encode()
+        return Artifact("status.json", key_of(data), lambda: data, layer=STATUS)
+
+    def _remember(self, views: list[PublicAlert], fresh: dict[str, LoadResult],
+                  records: dict[str, AlertRecord]) -> None:
+        """Keep the last good document and photo of live alerts; only the ended public view
+        of ended ones (an ended alert leaves no personal data in any file, ours included)."""
+        rows = []
+        keep_photos = []
+        for view in views:
+            if view.active and view.id in fresh:  # accepted from its file in this run
+                result = fresh[view.id]
+                assert result.alert is not None
+                photo = result.alert.child.photo
+                if photo:
+                    self.state.keep_photo(photo.sha256, photo.path)
+                    keep_photos.append(photo.sha256)
+                rows.append((view.id, result.source.name, view.state, view.version,
+                             result.document, photo.sha256 if photo else None, None))
+            elif view.active:  # its last good version, kept while the file is rejected
+                record = records[view.id]
+                if record.photo_sha:
+                    keep_photos.append(record.photo_sha)
+                rows.append((view.id, record.source, view.state, view.version,
+                             record.document, record.photo_sha, None))
+            else:
+                rows.append((view.id, None, view.state, view.version, None, None,
+                             json.dumps(view_to_json(view))))
+        with self.state.transaction() as db:
+            db.executemany("insert or replace into alerts (id, source, state, version, "
+                           "document, photo_sha, view) values (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.state.drop_photos_except(keep_photos)
+
+    def _write_error_files(self, accepted: Iterable[LoadResult],
+                           rejected: Iterable[LoadResult]) -> None:
+        """`NAME.error.txt` beside each rejected file; gone once it is fixed or removed."""
+        wanted = {}
+        for r in rejected:
+            lines = [p.line(r.source.name) for p in r.problems]
+            wanted[error_file_for(r.source)] = "\n".join(lines) + "\n"
+        for path, text in wanted.items():
+            try:
+                if not path.exists() or path.read_text(encoding="utf-8") != text:
+                    tmp = path.with_name(f".{path.name}.tmp")
+                    tmp.write_text(text, encoding="utf-8")
+                    tmp.replace(path)
+            except OSError as exc:
+                log.warning("could not write %s: %s", path, exc.strerror)
+        for stale in self.alert_dir.glob("*.error.txt"):
+            if stale not in wanted:
+                stale.unlink(missing_ok=True)
+
+
+def versioned_alert_id(path: str) -> str | None:
+    """The alert id of a versioned file (alerts/ID/VERSION/..., share/ID/VERSION/...,
+    cap/ID/VERSION.xml, displays/PROFILE/ID/...), or None for any other path."""
+    parts = path.split("/")
+    if parts and parts[0] == "exercise":
+        parts = parts[1:]
+    if len(parts) >= 3 and parts[0] in ("alerts", "share", "cap") and parts[2] != "index.html":
+        return parts[1]
+    if len(parts) >= 4 and parts[0] == "displays":
+        return parts[2]
+    return None
+
+
+def compute_render_key(site: Path, settings: Settings) -> str:
+    """Changes whenever code, templates, fonts or settings could change an output, so that
+    cached (same-key) files are rendered again after an upgrade or a restyle."""
+    digest = hashlib.sha256()
+    fonts = BUILTIN_TEMPLATES.parent / "fonts"
+    files = [*sorted(PACKAGE_DIR.rglob("*.py")), *template_files(site),
+             *(sorted(fonts.rglob("*")) if fonts.is_dir() else [])]
+    if settings.source and settings.source.exists():
+        files.append(settings.source)
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

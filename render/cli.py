@@ -1,0 +1,162 @@
+"""`kindalarm`: the command line. Thin on purpose: heavy libraries (Pillow, WeasyPrint,
+watchdog) are imported inside the commands that need them, so `--help`, `new` and
+`validate` of a photo-less file start instantly."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ConfigError
+
+log = logging.getLogger("kindalarm")
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s",
+                                           "%H:%M:%S"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.propagate = False
+
+
+class Site:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def settings(self):  # type: ignore[no-untyped-def]
+        from .config import load_settings
+
+        return load_settings(self.path)
+
+    def alerts(self, given: Path | None) -> Path:
+        return (given or self.path / "alerts").absolute()
+
+    def out(self, given: Path | None) -> Path:
+        return (given or self.path / "output").absolute()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Site directory with kindalarm.toml, templates/, fonts/.")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+@click.version_option(package_name="kindalarm")
+@click.pass_context
+def main(ctx: click.Context, site: Path, verbose: bool) -> None:
+    """Publish missing-child alerts from an alert directory to every outlet."""
+    setup_logging(verbose)
+    if not site.is_dir():
+        raise ConfigError(f"site directory {site} does not exist")
+    ctx.obj = Site(site)
+
+
+alerts_option = click.option("--alerts", "alerts_dir", type=click.Path(
+    file_okay=False, path_type=Path), help="Alert directory [default: SITE/alerts].")
+out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+                          help="Output directory, the web root [default: SITE/output].")
+
+
+@main.command()
+@alerts_option
+@out_option
+@click.pass_obj
+def build(site: Site, alerts_dir: Path | None, out: Path | None) -> None:
+    """Build the published tree once. Exit 1 if some alert file was rejected."""
+    from .build import Builder
+
+    alert_dir = site.alerts(alerts_dir)
+    if not alert_dir.is_dir():
+        raise ConfigError(f"alert directory {alert_dir} does not exist")
+    builder = Builder(site.path, alert_dir, site.out(out), site.settings())
+    try:
+        with progress_reporter("rendering") as progress:
+            result = builder.run(progress=progress)
+    finally:
+        builder.close()
+    if result.rejected:
+        click.echo(f"{len(result.rejected)} alert file(s) rejected; see the .error.txt files "
+                   "beside them", err=True)
+    if result.report.failed:
+        click.echo(f"{len(result.report.failed)} file(s) could not be rendered", err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+class progress_reporter:
+    """A bar on a terminal, a plain line every 10% otherwise; silent for small jobs."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+        self.shown = 0
+        self.tty = sys.stderr.isatty()
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 50:
+            return
+        if self.tty:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(1)
+        elif done * 10 // total > self.shown or done == total:
+            self.shown = done * 10 // total
+            log.info("%s: %d of %d files", self.label, done, total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check alert files; print every problem as FILE: field: message."""
+    from .loader import Problem, load_alert_file
+
+    bad = 0
+    for file in files:
+        if not file.is_file():
+            problems = [Problem("file", "no such file")]
+        else:
+            problems = load_alert_file(file, file.absolute().parent).problems
+        for problem in problems:
+            click.echo(problem.line(str(file)))
+        bad += bool(problems)
+    if bad:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--level", type=click.Choice(["kind-alarm", "vermist-kind"]),
+              default="kind-alarm", show_default=True)
+def new(level: str) -> None:
+    """Print a commented alert template to start from."""
+    from .templating import BUILTIN_TEMPLATES
+
+    text = (BUILTIN_TEMPLATES / "new-alert.toml").read_text(encoding="utf-8")
+    click.echo(text.replace("@LEVEL@", level), nl=False)
+
+
+@main.command()
+@out_option
+@click.argument("address", default="127.0.0.1:8000")
+@click.pass_obj
+def serve(site: Site, out: Path | None, address: str) -> None:
+    """Serve the output for preview on [HOST:]PORT (default 127.0.0.1:8000)."""
+    from .serve import parse_address, serve_forever
+
+    host, port = parse_address(address)
+    serve_forever(site.out(out), host, port)
+
+
+if __name__ == "__main__":
+    main()

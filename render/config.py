@@ -1,0 +1,186 @@
+"""Site settings from `kindalarm.toml`: every key has a sensible default, every bad value is
+one clear error at start (a `ConfigError`), never a surprise in the middle of a publish."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+LEVELS = ("kind-alarm", "vermist-kind")
+PROVINCES = (
+    "Drenthe", "Flevoland", "Friesland", "Fryslân", "Gelderland", "Groningen", "Limburg",
+    "Noord-Brabant", "Noord-Holland", "Overijssel", "Utrecht", "Zeeland", "Zuid-Holland",
+)
+REGIONS = ("Nederland", *PROVINCES)
+DISPLAY_COLORS = ("mono1", "amber", "gray8", "rgb")
+DISPLAY_CONTENTS = ("text", "photo")
+DISPLAY_FORMATS = ("png", "gif")
+
+
+@dataclass(frozen=True)
+class DisplayProfile:
+    """One kind of sign or screen. A new outlet is a few lines of config, not code."""
+
+    name: str
+    width: int
+    height: int
+    color: str = "rgb"
+    content: str = "photo"
+    phases: int = 1
+    seconds: int = 10
+    levels: tuple[str, ...] = LEVELS
+    regions: tuple[str, ...] = ()  # empty: every region
+    formats: tuple[str, ...] = ("png",)
+    lines: int = 3  # text profiles: lines per phase
+    pictogram: bool = False  # text profiles: draw a child pictogram beside the text
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str = "http://127.0.0.1:8000/"
+    site_name: str = "Kind Alarm"
+    brand: str = "Burgernet"
+    cap_sender: str = "kindalarm@politie.nl"
+    cap_sender_name: str = "Politie Nederland"
+    phone: str = "112"
+    tipline: str = "0800-6070"
+    timezone: str = "Europe/Amsterdam"
+    found_notice_hours: float = 24.0
+    labels: dict[str, str] = field(
+        default_factory=lambda: {"kind-alarm": "KIND ALARM", "vermist-kind": "VERMIST KIND"}
+    )
+    # Superseded versioned files of a still-active alert stay this long, so that a poller
+    # holding the previous page or manifest can still fetch what it names. Files of an
+    # ended alert are deleted in the same publish regardless (privacy first).
+    retire_seconds: float = 120.0
+    displays: dict[str, DisplayProfile] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+SHIPPED_DISPLAYS: dict[str, dict[str, Any]] = {
+    "drip-tekst": {"width": 144, "height": 48, "color": "mono1", "content": "text",
+                   "phases": 2, "lines": 3, "levels": ["kind-alarm"], "seconds": 4},
+    "drip-kleur": {"width": 240, "height": 144, "color": "rgb", "content": "text",
+                   "phases": 2, "lines": 3, "pictogram": True, "levels": ["kind-alarm"],
+                   "seconds": 4},
+    "ns-station": {"width": 1920, "height": 1080, "color": "rgb", "content": "photo",
+                   "levels": ["kind-alarm"], "seconds": 15},
+    "signage-portrait": {"width": 1080, "height": 1920, "color": "rgb", "content": "photo",
+                         "levels": ["kind-alarm", "vermist-kind"], "seconds": 15},
+}
+
+_TOP_KEYS = {
+    "base_url", "site_name", "brand", "phone", "tipline", "timezone", "found_notice_hours",
+    "retire_seconds", "cap", "labels", "displays",
+}
+
+
+def _unknown(where: str, key: str, allowed: set[str]) -> ConfigError:
+    hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+    also = f"; did you mean '{hint[0]}'?" if hint else ""
+    return ConfigError(f"{where}: unknown setting '{key}'{also}")
+
+
+def _expect(where: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+        raise ConfigError(f"{where}: must be {what}, not {value!r}")
+    return value
+
+
+def parse_display(name: str, raw: Any, where: str) -> DisplayProfile:
+    where = f"{where}: displays.{name}"
+    _expect(where, raw, dict, "a table")
+    allowed = {f for f in DisplayProfile.__dataclass_fields__ if f != "name"}
+    for key in raw:
+        if key not in allowed:
+            raise _unknown(where, key, allowed)
+    values: dict[str, Any] = {"name": name}
+    for key in ("width", "height", "phases", "seconds", "lines"):
+        if key in raw:
+            v = _expect(f"{where}.{key}", raw[key], int, "a whole number")
+            if not 1 <= v <= 10_000:
+                raise ConfigError(f"{where}.{key}: must be from 1 to 10000, not {v}")
+            values[key] = v
+    if "width" not in values or "height" not in values:
+        raise ConfigError(f"{where}: needs width and height in pixels")
+    for key, choices in (("color", DISPLAY_COLORS), ("content", DISPLAY_CONTENTS)):
+        if key in raw:
+            if raw[key] not in choices:
+                raise ConfigError(f"{where}.{key}: must be one of {', '.join(choices)}")
+            values[key] = raw[key]
+    for key, choices in (("levels", LEVELS), ("regions", REGIONS), ("formats", DISPLAY_FORMATS)):
+        if key in raw:
+            items = _expect(f"{where}.{key}", raw[key], list, "a list")
+            for item in items:
+                if item not in choices:
+                    raise ConfigError(
+                        f"{where}.{key}: '{item}' is not one of {', '.join(choices)}"
+                    )
+            values[key] = tuple(items)
+    if "pictogram" in raw:
+        values["pictogram"] = _expect(f"{where}.pictogram", raw["pictogram"], bool, "true or false")
+    profile = DisplayProfile(**values)
+    if profile.color in ("mono1", "amber") and profile.content == "photo":
+        raise ConfigError(
+            f"{where}: a {profile.color} sign cannot show a photo; use content = \"text\"")
+    return profile
+
+
+def load_settings(site: Path) -> Settings:
+    """Read `site/kindalarm.toml`; a missing file means all defaults."""
+    path = site / "kindalarm.toml"
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    where = str(path)
+    for key in raw:
+        if key not in _TOP_KEYS:
+            raise _unknown(where, key, _TOP_KEYS)
+    values: dict[str, Any] = {"source": path}
+    for key in ("base_url", "site_name", "brand", "phone", "tipline", "timezone"):
+        if key in raw:
+            values[key] = _expect(f"{where}: {key}", raw[key], str, "a string")
+    base_url = values.get("base_url", Settings.base_url)
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: base_url: must be an absolute http(s) URL, not {base_url!r}")
+    values["base_url"] = base_url.rstrip("/") + "/"
+    for key in ("found_notice_hours", "retire_seconds"):
+        if key in raw:
+            v = _expect(f"{where}: {key}", raw[key], (int, float), "a number")
+            if v < 0:
+                raise ConfigError(f"{where}: {key}: must not be negative")
+            values[key] = float(v)
+    try:
+        ZoneInfo(values.get("timezone", Settings.timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: timezone: unknown time zone {values['timezone']!r}") from None
+    cap = _expect(f"{where}: cap", raw.get("cap", {}), dict, "a table")
+    for key in cap:
+        if key not in ("sender", "sender_name"):
+            raise _unknown(f"{where}: cap", key, {"sender", "sender_name"})
+        values[f"cap_{key}"] = _expect(f"{where}: cap.{key}", cap[key], str, "a string")
+    labels = dict(Settings().labels)
+    for key, value in _expect(f"{where}: labels", raw.get("labels", {}), dict, "a table").items():
+        if key not in LEVELS:
+            raise _unknown(f"{where}: labels", key, set(LEVELS))
+        labels[key] = _expect(f"{where}: labels.{key}", value, str, "a string")
+    values["labels"] = labels
+    displays_raw = {**SHIPPED_DISPLAYS}
+    displays_raw.update(_expect(f"{where}: displays", raw.get("displays", {}), dict, "a table"))
+    values["displays"] = {
+        name: parse_display(name, table, where) for name, table in displays_raw.items()
+    }
+    return Settings(**values)

@@ -1,0 +1,57 @@
+"""What every renderer gets: public views and the means to draw them, never a raw alert."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .config import Settings
+from .public import PublicAlert, on_front_page
+from .state import Message
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .photo import PhotoStore
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    settings: Settings
+    views: Sequence[PublicAlert]  # every known alert of this tree, in `public.sort_key` order
+    history: Sequence[Message]  # published versions of these alerts, oldest first
+    now: datetime
+    photos: PhotoStore
+    templates: jinja2.Environment
+    site: Path
+    tree: str  # "" for the public tree, "exercise/" for drills
+    render_key: str  # changes when code, templates, fonts or settings change
+
+    @property
+    def exercise(self) -> bool:
+        return self.tree == "exercise/"
+
+    @cached_property
+    def active(self) -> list[PublicAlert]:
+        return [v for v in self.views if v.active]
+
+    @cached_property
+    def front_page(self) -> list[PublicAlert]:
+        """Active alerts, then recently ended ones (found notices), in display order."""
+        return [v for v in self.views if on_front_page(v, self.now, self.settings)]
+
+    @cached_property
+    def ended(self) -> list[PublicAlert]:
+        return sorted((v for v in self.views if not v.active),
+                      key=lambda v: v.updated, reverse=True)
+
+    def url(self, path: str = "") -> str:
+        """Absolute URL of a path in this tree (for feeds, tags, QR codes)."""
+        return f"{self.settings.base_url}{self.tree}{path}"
+
+    def photo_path(self, view: PublicAlert) -> str:
+        return f"alerts/{view.id}/{view.version}/photo.jpg"

@@ -1,0 +1,510 @@
+"""Alert files (TOML or JSON) to validated `Alert`s, or to every problem of the file at once.
+
+Each problem is a `Problem(field, message)` printed as `FILE: field: message`, in words an
+operator in a control room understands at 3 a.m. Photo checks read only the file's header
+(format, pixel count) before any pixel is decoded, so a decompression bomb never gets far.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import tomllib
+import unicodedata
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .config import LEVELS, REGIONS
+from .model import Alert, Child, LastSeen, PhotoFile, Suspect, Text, Vehicle
+
+ALERT_SUFFIXES = (".toml", ".json")
+IGNORED_SUFFIXES = ("~", ".tmp", ".part", ".swp", ".error.txt")
+ERROR_SUFFIX = ".error.txt"
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 -]{1,23}$")
+MAX_FILE_BYTES = 1_000_000
+MAX_NAME = 80
+MAX_TEXT = 2000
+MAX_PLATE = 20
+MAX_LIST = 20
+MAX_PHOTO_BYTES = 40_000_000
+MAX_PHOTO_PIXELS = 50_000_000
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+STATUSES = ("active", "found", "cancelled")
+GENDERS = ("female", "male", "unknown")
+EXAMPLE_TIME = "2026-11-29T14:05:00+01:00"
+_ALLOWED_CONTROL = {"\n", "\t"}
+
+
+def is_alert_file(name: str) -> bool:
+    """Whether a file name in the alert directory is an alert file (contract section 2)."""
+    return (
+        not name.startswith(".")
+        and not name.endswith(IGNORED_SUFFIXES)
+        and name.endswith(ALERT_SUFFIXES)
+    )
+
+
+def error_file_for(alert_file: Path) -> Path:
+    return alert_file.with_name(alert_file.name + ERROR_SUFFIX)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+    def line(self, file_label: str) -> str:
+        return f"{file_label}: {self.field}: {self.message}"
+
+
+@dataclass(eq=False)  # compared and hashed by identity: one result per file per scan
+class LoadResult:
+    """What one alert file gave: an alert, or the problems that stopped it."""
+
+    source: Path
+    alert: Alert | None
+    problems: list[Problem] = field(default_factory=list)
+    alert_id: str | None = None  # readable even when rejected, for messages and fallbacks
+    document: str | None = None  # the file's text as read (kept as the last good version)
+
+    @property
+    def ok(self) -> bool:
+        return self.alert is not None
+
+
+PhotoResolver = Callable[[str, list[Problem]], PhotoFile | None]
+
+
+# --- primitives: each returns the parsed value, or None after adding a problem ------------
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, field_name: str, message: str) -> None:
+        self.problems.append(Problem(field_name, message))
+
+    def table(self, raw: Any, where: str, allowed: tuple[str, ...], required: tuple[str, ...]
+              ) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            self.add(where or "file", "must be a table of fields")
+            return {}
+        prefix = f"{where}." if where else ""
+        for key in raw:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                also = f"; did you mean '{prefix}{hint[0]}'?" if hint else " (a typo?)"
+                self.add(f"{prefix}{key}", f"unknown field{also}")
+        for key in required:
+            if key not in raw:
+                self.add(f"{prefix}{key}", "is required but missing")
+        return raw
+
+    def string(self, value: Any, name: str, limit: int, multiline: bool = False) -> str | None:
+        if not isinstance(value, str):
+            self.add(name, f"must be text in quotes, not {_kind(value)}")
+            return None
+        value = unicodedata.normalize("NFC", value).strip()
+        bad = {c for c in value if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROL}
+        if bad or (not multiline and "\n" in value):
+            what = "line breaks" if not bad else "control characters"
+            self.add(name, f"contains {what}, which cannot be published")
+            return None
+        if not value:
+            self.add(name, "is empty")
+            return None
+        if len(value) > limit:
+            self.add(name, f"is {len(value)} characters long; at most {limit} are allowed")
+            return None
+        return value
+
+    def text(self, value: Any, name: str, limit: int = MAX_TEXT, multiline: bool = True
+             ) -> Text | None:
+        if isinstance(value, str):
+            parsed = self.string(value, name, limit, multiline)
+            return None if parsed is None else {"nl": parsed}
+        if not isinstance(value, dict):
+            self.add(name, f"must be text, or a table of languages like {{ nl = \"...\", "
+                           f"en = \"...\" }}, not {_kind(value)}")
+            return None
+        if "nl" not in value:
+            self.add(name, "needs a Dutch text (nl = \"...\") besides other languages")
+        out: dict[str, str] = {}
+        for lang, item in value.items():
+            if not isinstance(lang, str) or not LANG_PATTERN.match(lang):
+                self.add(f"{name}.{lang}", "is not a language code like nl or en")
+                continue
+            parsed = self.string(item, f"{name}.{lang}", limit, multiline)
+            if parsed is not None:
+                out[lang] = parsed
+        return out if "nl" in out and len(out) == len(value) else None
+
+    def choice(self, value: Any, name: str, choices: tuple[str, ...]) -> str | None:
+        if value not in choices or not isinstance(value, str):
+            self.add(name, f"must be one of {', '.join(choices)}, not {_show(value)}")
+            return None
+        return value
+
+    def integer(self, value: Any, name: str, low: int, high: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(name, f"must be a whole number from {low} to {high}, not {_show(value)}")
+            return None
+        if not low <= value <= high:
+            self.add(name, f"must be from {low} to {high}, not {value}")
+            return None
+        return value
+
+    def number(self, value: Any, name: str, low: float, high: float) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.add(name, f"must be a number from {low:g} to {high:g}, not {_show(value)}")
+            return None
+        if not low <= value <= high:
+            self.add(name, f"must be from {low:g} to {high:g}, not {value}")
+            return None
+        return float(value)
+
+    def boolean(self, value: Any, name: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.add(name, f"must be true or false, not {_show(value)}")
+            return None
+        return value
+
+    def moment(self, value: Any, name: str) -> datetime | None:
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                self.add(name, f"is not a date and time like {EXAMPLE_TIME}")
+                return None
+        if not isinstance(value, datetime):
+            self.add(name, f"must be a date and time like {EXAMPLE_TIME}, not {_kind(value)}")
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            self.add(name, f"needs a time-zone offset, like {EXAMPLE_TIME}")
+            return None
+        return value
+
+    def items(self, value: Any, name: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.add(name, f"must be a list, not {_kind(value)}")
+            return []
+        if len(value) > MAX_LIST:
+            self.add(name, f"has {len(value)} entries; at most {MAX_LIST} are allowed")
+            return []
+        return value
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text",
+             list: "a list", dict: "a table", datetime: "a date and time"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
+
+
+# --- the alert ---------------------------------------------------------------------------
+
+TOP_FIELDS = ("id", "level", "status", "exercise", "issued", "updated", "expires", "regions",
+              "description", "found_message", "child", "last_seen", "vehicles", "suspects",
+              "contact")
+CHILD_FIELDS = ("name", "age", "gender", "height_cm", "build", "hair", "eyes", "clothing",
+                "features", "photo", "photo_alt", "photo_focus")
+LAST_SEEN_FIELDS = ("time", "place", "latitude", "longitude")
+
+
+def parse_alert(raw: Any, source: Path, resolve_photo: PhotoResolver
+                ) -> tuple[Alert | None, list[Problem], str | None]:
+    """Validate a parsed alert document. Returns (alert or None, problems, id if readable)."""
+    c = _Checker()
+    doc = c.table(raw, "", TOP_FIELDS, ("id", "level", "status", "issued", "child", "last_seen"))
+    alert_id = None
+    if "id" in doc:
+        if isinstance(doc["id"], str) and ID_PATTERN.match(doc["id"]):
+            alert_id = doc["id"]
+        else:
+            c.add("id", "must be 3 to 64 lower-case letters, digits or dashes, starting with a "
+                        f"letter or digit (like 2026-utrecht-1), not {_show(doc['id'])}")
+    level = c.choice(doc["level"], "level", LEVELS) if "level" in doc else None
+    status = c.choice(doc["status"], "status", STATUSES) if "status" in doc else None
+    exercise = c.boolean(doc["exercise"], "exercise") if "exercise" in doc else False
+    issued = c.moment(doc["issued"], "issued") if "issued" in doc else None
+    updated = c.moment(doc["updated"], "updated") if "updated" in doc else issued
+    expires = c.moment(doc["expires"], "expires") if "expires" in doc else None
+    if issued and updated and updated < issued:
+        c.add("updated", "is earlier than issued")
+    if issued and expires and expires <= issued:
+        c.add("expires", "is not later than issued")
+    regions: tuple[str, ...] = ("Nederland",)
+    if "regions" in doc:
+        listed = c.items(doc["regions"], "regions")
+        for i, region in enumerate(listed):
+            if region not in REGIONS:
+                hint = difflib.get_close_matches(str(region), REGIONS, n=1)
+                also = f"; did you mean '{hint[0]}'?" if hint else ""
+                c.add(f"regions[{i}]", f"{_show(region)} is not a Dutch province or "
+                                       f"'Nederland'{also}")
+        if not listed and isinstance(doc["regions"], list):
+            c.add("regions", "is empty; leave it out to mean all of Nederland")
+        regions = tuple(dict.fromkeys(listed))
+    description = c.text(doc["description"], "description") if "description" in doc else None
+    found_message = (c.text(doc["found_message"], "found_message")
+                     if "found_message" in doc else None)
+
+    child = _parse_child(c, doc.get("child"), level, resolve_photo) if "child" in doc else None
+    last_seen = _parse_last_seen(c, doc["last_seen"]) if "last_seen" in doc else None
+
+    vehicles: list[Vehicle] = []
+    for i, item in enumerate(c.items(doc.get("vehicles", []), "vehicles")):
+        where = f"vehicles[{i}]"
+        v = c.table(item, where, ("description", "plate"), ("description",))
+        desc = c.text(v["description"], f"{where}.description") if "description" in v else None
+        plate = c.string(v["plate"], f"{where}.plate", MAX_PLATE) if "plate" in v else None
+        if desc:
+            vehicles.append(Vehicle(desc, plate))
+    suspects: list[Suspect] = []
+    for i, item in enumerate(c.items(doc.get("suspects", []), "suspects")):
+        where = f"suspects[{i}]"
+        s = c.table(item, where, ("description",), ("description",))
+        desc = c.text(s["description"], f"{where}.description") if "description" in s else None
+        if desc:
+            suspects.append(Suspect(desc))
+    phone = tipline = None
+    if "contact" in doc:
+        contact = c.table(doc["contact"], "contact", ("phone", "tipline"), ())
+        for key in ("phone", "tipline"):
+            if key in contact:
+                value = c.string(contact[key], f"contact.{key}", 24)
+                if value and not PHONE_PATTERN.match(value):
+                    c.add(f"contact.{key}", f"{_show(value)} is not a phone number like "
+                                            "0800-6070 or +31 900 8844")
+                elif key == "phone":
+                    phone = value
+                else:
+                    tipline = value
+
+    if c.problems:
+        return None, c.problems, alert_id
+    assert alert_id and level and status and issued and updated and child and last_seen
+    alert = Alert(
+        id=alert_id, level=level, status=status, exercise=bool(exercise), issued=issued,
+        updated=updated, expires=expires, regions=regions, description=description,
+        found_message=found_message, child=child, last_seen=last_seen,
+        vehicles=tuple(vehicles), suspects=tuple(suspects), phone=phone, tipline=tipline,
+        source=source,
+    )
+    return alert, [], alert_id
+
+
+def _parse_child(c: _Checker, raw: Any, level: str | None, resolve_photo: PhotoResolver
+                 ) -> Child | None:
+    required = ("name", "age") + (("photo",) if level == "kind-alarm" else ())
+    doc = c.table(raw, "child", CHILD_FIELDS, required)
+    if "photo" not in doc and level == "kind-alarm":
+        c.problems[-1] = Problem("child.photo", "is required for a kind-alarm: name the photo "
+                                                "file, like photo = \"photos/name.jpg\"")
+    before = len(c.problems)
+    name = c.string(doc["name"], "child.name", MAX_NAME) if "name" in doc else None
+    age = c.integer(doc["age"], "child.age", 0, 17) if "age" in doc else None
+    gender = c.choice(doc["gender"], "child.gender", GENDERS) if "gender" in doc else None
+    height = c.integer(doc["height_cm"], "child.height_cm", 30, 230) if "height_cm" in doc else None
+    texts = {key: c.text(doc[key], f"child.{key}") if key in doc else None
+             for key in ("build", "hair", "eyes", "clothing", "features", "photo_alt")}
+    focus = None
+    if "photo_focus" in doc:
+        pair = doc["photo_focus"]
+        if not isinstance(pair, list) or len(pair) != 2:
+            c.add("child.photo_focus", "must be two numbers from 0 to 1, like [0.5, 0.3]")
+        else:
+            x = c.number(pair[0], "child.photo_focus[0]", 0, 1)
+            y = c.number(pair[1], "child.photo_focus[1]", 0, 1)
+            if x is not None and y is not None:
+                focus = (x, y)
+    photo = None
+    if "photo" in doc:
+        if isinstance(doc["photo"], str) and doc["photo"]:
+            photo = resolve_photo(doc["photo"], c.problems)
+        else:
+            c.add("child.photo", f"must be a file name in quotes, not {_show(doc['photo'])}")
+    if len(c.problems) > before or name is None or age is None:
+        return None
+    return Child(name=name, age=age, gender=gender, height_cm=height, photo=photo,
+                 photo_focus=focus, **texts)
+
+
+def _parse_last_seen(c: _Checker, raw: Any) -> LastSeen | None:
+    doc = c.table(raw, "last_seen", LAST_SEEN_FIELDS, ("time", "place"))
+    time = c.moment(doc["time"], "last_seen.time") if "time" in doc else None
+    place = c.text(doc["place"], "last_seen.place", multiline=False) if "place" in doc else None
+    lat = c.number(doc["latitude"], "last_seen.latitude", -90, 90) if "latitude" in doc else None
+    lon = (c.number(doc["longitude"], "last_seen.longitude", -180, 180)
+           if "longitude" in doc else None)
+    if ("latitude" in doc) != ("longitude" in doc):
+        c.add("last_seen", "give both latitude and longitude, or neither")
+    if time is None or place is None:
+        return None
+    return LastSeen(time=time, place=place, latitude=lat, longitude=lon)
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def read_document(path: Path) -> tuple[Any, list[Problem], str | None]:
+    """Read and parse a TOML or JSON alert file: (document, problems, text)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem("file", f"is {size / 1e6:.1f} MB; an alert file is at most "
+                                          f"{MAX_FILE_BYTES // 1_000_000} MB")], None
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem("file", f"cannot be read ({exc.strerror})")], None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem("file", f"is not UTF-8 text (bad byte at position {exc.start}); "
+                                      "save it as UTF-8")], None
+    return (*parse_document(text, path.suffix), text)
+
+
+def parse_document(text: str, suffix: str) -> tuple[Any, list[Problem]]:
+    """Parse the text of an alert file (`.toml` or `.json`)."""
+    if "\x00" in text:
+        return None, [Problem("file", "contains NUL bytes; it is not a text file")]
+    if not text.strip():
+        return None, [Problem("file", "is empty")]
+    try:
+        if suffix == ".json":
+            return json.loads(text), []
+        return tomllib.loads(text), []
+    except json.JSONDecodeError as exc:
+        return None, [Problem("file", f"is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                                      f"column {exc.colno}")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem("file", f"is not valid TOML: {exc}")]
+    except RecursionError:
+        return None, [Problem("file", "is nested too deeply")]
+
+
+def check_photo(relative: str, alert_file: Path, alert_dir: Path, problems: list[Problem]
+                ) -> PhotoFile | None:
+    """Header-only checks of a photo named in an alert file."""
+    name = "child.photo"
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", relative) or ".." in pure.parts:
+        problems.append(Problem(name, f"{_show(relative)} must be a path inside the alert "
+                                      "directory, like photos/name.jpg (no .. and no leading /)"))
+        return None
+    full = alert_file.parent / pure
+    try:
+        real = full.resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.append(Problem(name, f"{relative}: no such file; add the photo to the alert "
+                                      "directory or fix the name"))
+        return None
+    if not real.is_relative_to(alert_dir.resolve()):
+        problems.append(Problem(name, f"{relative} links to a file outside the alert directory"))
+        return None
+    if not real.is_file():
+        problems.append(Problem(name, f"{relative} is not a file"))
+        return None
+    size = real.stat().st_size
+    if size > MAX_PHOTO_BYTES:
+        problems.append(Problem(name, f"{relative} is {size / 1e6:.0f} MB; a photo is at most "
+                                      f"{MAX_PHOTO_BYTES // 1_000_000} MB"))
+        return None
+    data = real.read_bytes()
+    from PIL import Image  # only here: `validate` of a file without photo stays instant
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                fmt, (width, height) = image.format, image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        fmt, width, height = "bomb", MAX_PHOTO_PIXELS + 1, 1
+    except (OSError, ValueError, SyntaxError):
+        problems.append(Problem(name, f"{relative} is not a JPEG, PNG or WebP image "
+                                      "(or it is damaged)"))
+        return None
+    if fmt not in PHOTO_FORMATS and fmt != "bomb":
+        problems.append(Problem(name, f"{relative} is a {fmt} image; use JPEG, PNG or WebP"))
+        return None
+    if width * height > MAX_PHOTO_PIXELS:
+        problems.append(Problem(name, f"{relative} has too many pixels; a photo is at most "
+                                      f"{MAX_PHOTO_PIXELS // 1_000_000} megapixels"))
+        return None
+    return PhotoFile(path=real, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
+                     width=width, height=height, size=size)
+
+
+def load_alert_file(path: Path, alert_dir: Path) -> LoadResult:
+    """Read, parse and validate one alert file, with its photo's header."""
+    raw, problems, text = read_document(path)
+    if problems:
+        return LoadResult(path, None, problems)
+
+    def resolve(relative: str, sink: list[Problem]) -> PhotoFile | None:
+        return check_photo(relative, path, alert_dir, sink)
+
+    alert, problems, alert_id = parse_alert(raw, path, resolve)
+    return LoadResult(path, alert, problems, alert_id, text)
+
+
+def stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+class AlertLoader:
+    """Loads an alert directory, re-reading only files (and photos) that changed since the
+    last call. `build` uses a fresh one; the watcher keeps one for the whole run."""
+
+    def __init__(self, alert_dir: Path) -> None:
+        self.alert_dir = alert_dir
+        self._cache: dict[Path, tuple[Any, LoadResult]] = {}
+
+    def _key(self, path: Path, result: LoadResult | None) -> Any:
+        photo = result.alert.child.photo if result and result.alert else None
+        return stat_key(path), stat_key(photo.path) if photo else None
+
+    def load(self, path: Path) -> LoadResult:
+        cached = self._cache.get(path)
+        if cached and cached[0] == self._key(path, cached[1]):
+            return cached[1]
+        result = load_alert_file(path, self.alert_dir)
+        # A photo that is missing or bad may be fixed without touching the alert file, so
+        # such a result is never cached: the next scan looks again.
+        if not any(p.field == "child.photo" for p in result.problems):
+            self._cache[path] = (self._key(path, result), result)
+        return result
+
+    def scan(self) -> list[LoadResult]:
+        """Every alert file in the directory (not in subfolders), in name order."""
+        try:
+            names = sorted(os.listdir(self.alert_dir))
+        except FileNotFoundError:
+            names = []
+        paths = [self.alert_dir / n for n in names if is_alert_file(n)]
+        paths = [p for p in paths if p.is_file()]
+        seen = set(paths)
+        for gone in set(self._cache) - seen:
+            del self._cache[gone]
+        return [self.load(p) for p in paths]

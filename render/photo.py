@@ -1,0 +1,119 @@
+"""The photo pipeline: decode once, fast, upright; save anything without metadata.
+
+Every image the tool publishes goes through `encode()`, which writes pixels only: no EXIF
+(GPS above all), no XMP, no comments, no ICC profile. JPEG photos are decoded with `draft()`
+(libjpeg scales down while decoding), so a 12-megapixel photo costs a fraction of a full decode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import warnings
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from .loader import MAX_PHOTO_PIXELS
+
+# Pillow's own bomb guard, set to our limit: the loader already refused bigger photos, this
+# is the second lock on the door for anything that slips past it.
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS
+MASTER_SIDE = 1600  # long side kept in memory: enough for posters, displays and share images
+WEB_SIDE = 1200  # the published web photo (contract section 4)
+
+
+class PhotoError(Exception):
+    """The photo's pixels could not be decoded (damaged, truncated)."""
+
+
+def decode(path: Path, expected_sha256: str | None = None, long_side: int = MASTER_SIDE
+           ) -> Image.Image:
+    """Decode a photo to an upright RGB image of at most `long_side` pixels on its long side."""
+    data = path.read_bytes()
+    if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
+        raise PhotoError("the photo changed while it was being published; trying again")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format == "JPEG":
+                # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
+                image.draft("RGB", (long_side, long_side))
+            image.seek(0)  # animated PNG/WebP: the first frame
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = _to_rgb(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, EOFError) as exc:
+        raise PhotoError(f"the image is damaged or incomplete ({exc})") from None
+    image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    image.info = {}
+    return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """RGB for CMYK, palette, 16-bit and transparent photos (transparency on white)."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit grey: scale to 8 bits rather than clip to white.
+        image = image.point(lambda v: v / 257).convert("L")
+    if image.mode in ("RGBA", "LA", "PA", "P", "La", "RGBa"):
+        image = image.convert("RGBA")
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, image).convert("RGB")
+    return image.convert("RGB")
+
+
+def fit(image: Image.Image, long_side: int) -> Image.Image:
+    """A copy no larger than `long_side` on its long side (never enlarged)."""
+    out = image.copy()
+    out.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return out
+
+
+def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:
+    """Crop and scale to fill `size`, keeping the focus point (x, y in 0-1) in view."""
+    return ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=focus)
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    """Image bytes with no metadata at all: only the pixels are written."""
+    clean = image.copy()
+    clean.info = {}  # Pillow copies e.g. comments and ICC profiles from `info` when saving
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        options = {"quality": 85, "optimize": True, "progressive": True, **options}
+    elif fmt == "PNG":
+        options = {"optimize": False, "compress_level": 6, **options}
+    clean.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def web_photo(image: Image.Image) -> bytes:
+    return encode(fit(image, WEB_SIDE), "JPEG")
+
+
+class PhotoStore:
+    """Decoded photos of one build, by content hash: each photo is decoded at most once,
+    however many outputs use it. Thread-safe so renderers may run in parallel."""
+
+    def __init__(self) -> None:
+        self._paths: dict[str, Path] = {}
+        self._images: dict[str, Image.Image] = {}
+        self._lock = threading.Lock()
+
+    def add(self, sha256: str, path: Path) -> None:
+        self._paths.setdefault(sha256, path)
+
+    def image(self, sha256: str) -> Image.Image:
+        with self._lock:
+            if sha256 not in self._images:
+                self._images[sha256] = decode(self._paths[sha256], sha256)
+            return self._images[sha256]
+
+    def preload(self, sha256: str, image: Image.Image) -> None:
+        with self._lock:
+            self._images[sha256] = image

@@ -1,0 +1,170 @@
+"""The one writer of the published tree.
+
+Every file is written to a temporary file in the tree and `os.replace`d into place, so a
+reader sees the old file or the new one, never half of one. Files are written in layers
+(images before the pages that show them, pages before the indexes and feeds that list them)
+and files nobody names any more are deleted last, so at every moment every link resolves and
+a `kill -9` leaves a complete tree: the last one, or one part-way to the next, both whole.
+Unchanged files are not touched (same key: not even rendered; same bytes: not rewritten).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .artifacts import Artifact
+from .errors import PublishError
+from .state import State
+
+log = logging.getLogger("kindalarm")
+TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
+
+
+@dataclass
+class PublishReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    deleted: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # path -> why
+
+    def merge(self, other: PublishReport) -> None:
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        self.failed.update(other.failed)
+
+
+class Publisher:
+    def __init__(self, root: Path, state: State) -> None:
+        self.root = root
+        self.state = state
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(root / TMP_DIR, ignore_errors=True)  # leftovers of a killed run
+            (root / TMP_DIR).mkdir()
+        except OSError as exc:
+            raise PublishError(f"cannot write to {root}: {exc.strerror}") from None
+
+    def publish(self, artifacts: Iterable[Artifact], *, now: float,
+                may_linger: Callable[[str], bool] = lambda path: False,
+                only: Callable[[Artifact], bool] | None = None,
+                retire_seconds: float = 0.0, delete: bool = True,
+                progress: Callable[[int, int], None] | None = None) -> PublishReport:
+        """Make the tree hold `artifacts` (all of them: anything else is obsolete).
+
+        `only` limits which artifacts are produced in this call (the watcher publishes the
+        urgent ones first); `may_linger(path)` says an obsolete file may stay for
+        `retire_seconds` (superseded versions of a live alert), anything else obsolete is
+        deleted now.
+        """
+        wanted = {a.path: a for a in artifacts}
+        records = self.state.files()
+        interrupted = self.state.pending()  # a killed run may have replaced these already
+        report = PublishReport()
+        todo = []
+        for artifact in wanted.values():
+            if only is not None and not only(artifact):
+                continue
+            record = records.get(artifact.path)
+            if (record and record.key == artifact.key and record.retire_at is None
+                    and artifact.path not in interrupted
+                    and (self.root / artifact.path).is_file()):
+                report.unchanged += 1
+            else:
+                todo.append(artifact)
+        todo.sort(key=lambda a: a.layer)
+        if todo:
+            with self.state.transaction() as db:
+                db.executemany("insert or ignore into pending (path) values (?)",
+                               [(a.path,) for a in todo])
+        done: list[tuple[str, str, str]] = []
+        try:
+            for number, artifact in enumerate(todo, 1):
+                if progress:
+                    progress(number, len(todo))
+                try:
+                    data = artifact.produce()
+                except Exception as exc:  # one bad artifact never blocks the others
+                    log.exception("could not render %s", artifact.path)
+                    report.failed[artifact.path] = f"{type(exc).__name__}: {exc}"
+                    continue
+                digest = hashlib.sha256(data).hexdigest()
+                record = records.get(artifact.path)
+                if self._same(artifact.path, record.sha256 if record else None, digest, data):
+                    report.unchanged += 1
+                else:
+                    self._write(artifact.path, data)
+                    report.written.append(artifact.path)
+                done.append((artifact.path, artifact.key, digest))
+        finally:
+            # Record what was written even if something above raised (e.g. a full disk).
+            with self.state.transaction() as db:
+                db.executemany("insert or replace into files (path, key, sha256, retire_at) "
+                               "values (?, ?, ?, null)", done)
+                db.executemany("delete from pending where path = ?", [(p,) for p, _, _ in done])
+        if delete:
+            self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
+        return report
+
+    def _same(self, path: str, recorded_sha: str | None, digest: str, data: bytes) -> bool:
+        target = self.root / path
+        if recorded_sha is not None:
+            return recorded_sha == digest and target.is_file()
+        try:  # not recorded (first run, or killed before recording): compare with the disk
+            return target.read_bytes() == data
+        except OSError:
+            return False
+
+    def _write(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        tmp = self.root / TMP_DIR / f"{os.getpid()}-{hashlib.md5(path.encode()).hexdigest()}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise PublishError(f"cannot write {target}: {exc.strerror}; the last published "
+                               "files stay as they were") from None
+
+    def _delete_obsolete(self, wanted: set[str], now: float, may_linger: Callable[[str], bool],
+                         retire_seconds: float, report: PublishReport) -> None:
+        records = self.state.files()
+        stray = self.state.pending() - wanted - set(records)  # written by a killed run
+        retire: list[tuple[float, str]] = []
+        remove: list[str] = list(stray)
+        for path, record in records.items():
+            if path in wanted:
+                continue
+            if record.retire_at is None and retire_seconds > 0 and may_linger(path):
+                retire.append((now + retire_seconds, path))
+            elif record.retire_at is None or record.retire_at <= now:
+                remove.append(path)
+        for path in remove:
+            target = self.root / path
+            try:
+                target.unlink(missing_ok=True)
+            except OSError as exc:
+                raise PublishError(f"cannot delete {target}: {exc.strerror}") from None
+            report.deleted.append(path)
+            self._prune_empty_dirs(target.parent)
+        with self.state.transaction() as db:
+            db.executemany("update files set retire_at = ? where path = ?", retire)
+            db.executemany("delete from files where path = ?", [(p,) for p in remove])
+            db.executemany("delete from pending where path = ?", [(p,) for p in stray])
+
+    def _prune_empty_dirs(self, directory: Path) -> None:
+        while directory != self.root and directory.is_relative_to(self.root):
+            try:
+                directory.rmdir()
+            except OSError:
+                return
+            directory = directory.parent

@@ -1,0 +1,161 @@
+"""What the publisher remembers between runs, in SQLite beside the output (never inside it,
+since it holds the last good version of live alerts).
+
+- `files`: every published file with the key and hash it was written with, so a rebuild with
+  no change neither renders nor writes; `retire_at` marks superseded files kept for a while.
+- `pending`: files about to be written, so a crash never leaves an untracked file behind.
+- `alerts`: per alert id its source file and last good document while live (a rejected edit
+  keeps the old version published, across runs), or only its ended public view.
+- `messages`: the published versions of each alert, for feeds and CAP references.
+
+SQLite gives atomic, crash-safe commits for free; a `kill -9` loses at most the publish that
+was under way, and the next run finishes it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import PublishError
+
+SCHEMA = """
+create table if not exists files (path text primary key, key text not null,
+    sha256 text not null, retire_at real);
+create table if not exists pending (path text primary key);
+create table if not exists alerts (id text primary key, source text, state text not null,
+    version text not null, document text, photo_sha text, view text);
+create table if not exists messages (seq integer primary key autoincrement,
+    alert_id text not null, version text not null, kind text not null, sent text not null,
+    exercise integer not null, unique (alert_id, version));
+create table if not exists meta (key text primary key, value text not null);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    key: str
+    sha256: str
+    retire_at: float | None
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    id: str
+    source: str | None  # alert file name, while live
+    state: str
+    version: str
+    document: str | None  # the last good alert file text, while live
+    photo_sha: str | None  # its photo, copied into the state folder, while live
+    view: dict[str, Any] | None  # the ended public view, once ended
+
+
+@dataclass(frozen=True)
+class Message:
+    seq: int
+    alert_id: str
+    version: str
+    kind: str  # alert, update, found, cancelled, expired
+    sent: str  # ISO date-time with offset, from the data
+    exercise: bool
+
+
+def state_dir_for(out: Path) -> Path:
+    """`output/` keeps its state in `.output.state/` beside it: same disk, never served."""
+    out = out.absolute()
+    return out.parent / f".{out.name}.state"
+
+
+class State:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "photos").mkdir(exist_ok=True)
+        self._lock_file = open(directory / "lock", "a+")  # noqa: SIM115 (held for our lifetime)
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            raise PublishError(f"another kindalarm is publishing with the state in {directory}; "
+                               "stop it first (only one build or watch per output)") from None
+        self.db = sqlite3.connect(directory / "state.sqlite", isolation_level=None,
+                                  check_same_thread=False)
+        self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma synchronous=normal")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+        self._lock_file.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """`with state.transaction() as db:` commits on success, rolls back on error."""
+        self.db.execute("begin")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("rollback")
+            raise
+        self.db.execute("commit")
+
+    # --- files --------------------------------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute("select path, key, sha256, retire_at from files")
+        return {p: FileRecord(k, s, r) for p, k, s, r in rows}
+
+    def pending(self) -> set[str]:
+        return {p for (p,) in self.db.execute("select path from pending")}
+
+    # --- alerts -------------------------------------------------------------------------
+
+    def alerts(self) -> dict[str, AlertRecord]:
+        rows = self.db.execute(
+            "select id, source, state, version, document, photo_sha, view from alerts")
+        return {
+            r[0]: AlertRecord(r[0], r[1], r[2], r[3], r[4], r[5],
+                              json.loads(r[6]) if r[6] else None)
+            for r in rows
+        }
+
+    def photo_path(self, sha256: str) -> Path:
+        return self.directory / "photos" / sha256
+
+    def keep_photo(self, sha256: str, source: Path) -> None:
+        """Copy a live alert's photo, so a later bad edit or lost photo cannot unpublish it."""
+        target = self.photo_path(sha256)
+        if target.exists():
+            return
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(source.read_bytes())
+        os.replace(tmp, target)
+
+    def drop_photos_except(self, keep: Iterable[str]) -> None:
+        wanted = set(keep)
+        for path in (self.directory / "photos").iterdir():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
+
+    # --- messages and meta --------------------------------------------------------------
+
+    def messages(self) -> list[Message]:
+        rows = self.db.execute("select seq, alert_id, version, kind, sent, exercise "
+                               "from messages order by seq")
+        return [Message(s, a, v, k, t, bool(e)) for s, a, v, k, t, e in rows]
+
+    def meta(self, key: str) -> Any:
+        row = self.db.execute("select value from meta where key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self.db.execute("insert or replace into meta (key, value) values (?, ?)",
+                        (key, json.dumps(value)))
+

@@ -1,0 +1,95 @@
+"""The core pipeline end to end: build, versions, no rewrites, lifecycle, bad edits."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from conftest import NOW, SiteDir, alert_doc
+
+
+def test_examples_build_every_page(built_examples: SiteDir) -> None:
+    files = built_examples.files()
+    for path in ("index.html", "en/index.html", "archive/index.html", "api/alerts.json",
+                 "api/schema.json", "status.json", "alerts/2026-utrecht-sanne/index.html",
+                 "en/alerts/2026-utrecht-sanne/index.html",
+                 "exercise/alerts/2026-oefening-lotte/index.html"):
+        assert path in files, path
+    api = json.loads(files["api/alerts.json"])
+    ids = [a["id"] for a in api["alerts"]]
+    assert ids[:2] == ["2026-utrecht-sanne", "2026-rotterdam-noor"]  # kind-alarm, newest first
+    assert "2026-groningen-milan" not in ids  # found: not active
+    assert "2026-oefening-lotte" not in ids  # drills only under exercise/
+    assert not any("oefening" in p for p in files if not p.startswith("exercise/"))
+
+
+def test_rebuild_with_no_change_touches_nothing(built_examples: SiteDir) -> None:
+    before = {p.relative_to(built_examples.out): p.stat().st_mtime_ns
+              for p in built_examples.out.rglob("*") if p.is_file()}
+    result = built_examples.build()
+    after = {p.relative_to(built_examples.out): p.stat().st_mtime_ns
+             for p in built_examples.out.rglob("*") if p.is_file()}
+    assert result.report.written == []
+    assert before == after
+
+
+def test_new_version_gets_new_urls_and_old_files_go(anna: SiteDir) -> None:
+    anna.settings_text("retire_seconds = 0\n")
+    anna.build()
+    old = [p for p in anna.files() if p.startswith("alerts/2026-test-anna/") and "photo" in p]
+    anna.write("anna.json", alert_doc(child_clothing="blauwe jas"))
+    anna.build()
+    new = [p for p in anna.files() if p.startswith("alerts/2026-test-anna/") and "photo" in p]
+    assert len(old) == len(new) == 1 and old != new
+    assert new[0] in anna.read("alerts/2026-test-anna/index.html")
+
+
+def test_found_alert_leaves_no_personal_data_anywhere(anna: SiteDir) -> None:
+    anna.build()
+    anna.write("anna.json", alert_doc(status="found", updated="2026-11-29T15:00:00+01:00"))
+    anna.build()
+    files = anna.files()
+    assert not any(p.endswith(".jpg") for p in files)
+    for path, data in files.items():
+        assert b"de Test" not in data, path
+        assert b"rode jas" not in data, path
+        assert b"Griftpark" not in data, path
+    assert "Anna" in anna.read("alerts/2026-test-anna/index.html")  # first name only
+    state = anna.root / ".output.state"
+    for path in state.rglob("*"):
+        if path.is_file() and path.name != "lock":
+            raw = path.read_bytes()
+            assert b"de Test" not in raw and b"Griftpark" not in raw, path
+
+
+def test_deleted_file_means_withdrawn(anna: SiteDir) -> None:
+    anna.build()
+    (anna.alerts / "anna.json").unlink()
+    result = anna.build()
+    assert result.ok
+    page = anna.read("alerts/2026-test-anna/index.html")
+    assert "Ingetrokken" in page and "Anna" not in page
+    assert not any(p.endswith(".jpg") for p in anna.files())
+
+
+def test_bad_edit_keeps_last_good_version_across_runs(anna: SiteDir) -> None:
+    anna.build()
+    good = anna.read("alerts/2026-test-anna/index.html")
+    anna.write("anna.json", alert_doc(child_age=19))
+    for _ in range(2):  # also on a second run, from the state file
+        result = anna.build()
+        assert [r.source.name for r in result.rejected] == ["anna.json"]
+        assert anna.read("alerts/2026-test-anna/index.html") == good
+    error = (anna.alerts / "anna.json.error.txt").read_text()
+    assert error == "anna.json: child.age: must be from 0 to 17, not 19\n"
+    anna.write("anna.json", alert_doc())
+    assert anna.build().ok
+    assert not (anna.alerts / "anna.json.error.txt").exists()
+
+
+def test_output_is_independent_of_the_clock_when_nothing_changes(anna: SiteDir) -> None:
+    anna.build(now=NOW)
+    first = anna.files()
+    anna.build(now=NOW.replace(minute=59))
+    assert anna.files() == first
+    assert os.path.exists(anna.out / "status.json")
