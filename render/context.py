@@ -30,6 +30,10 @@ class RenderContext:
     site: Path
     tree: str  # "" for the public tree, "exercise/" for drills
     render_key: str  # changes when code, templates, fonts or settings change
+    # False in the watcher's first, urgent step: share images and posters (artifacts with
+    # urgent=False) are not in the tree yet, so pages and feeds must not name them (use the
+    # web photo instead) and must put this flag in their artifact keys.
+    complete: bool = True
 
     @property
     def exercise(self) -> bool:
