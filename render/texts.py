@@ -166,18 +166,26 @@ def gsm7_lossy(value: str) -> str:
 @dataclass
 class Part:
     """One piece of a text. `drop`: 0 always kept, higher numbers are dropped first.
-    `shrink`: may be shortened with an ellipsis; `suffix` stays when it is."""
+    `shrink`: 0 never shortened, higher numbers are shortened (with an ellipsis) first;
+    `suffix` stays when it is, unless it is a full stop (the ellipsis says enough)."""
 
     text: str
     drop: int = 0
-    shrink: bool = False
+    shrink: int = 0
     suffix: str = ""
     keep: int | None = None  # characters of `text` kept once shrunk
 
     def render(self, ellipsis: str) -> str:
         if self.keep is None or self.keep >= len(self.text):
             return self.text + self.suffix
-        return self.text[: self.keep].rstrip(" ,.;:-") + ellipsis + self.suffix
+        suffix = "" if self.suffix == "." else self.suffix
+        return self.text[: self.keep].rstrip(" ,.;:-") + ellipsis + suffix
+
+    def can_shrink(self, floor: int) -> bool:
+        return bool(self.shrink) and (len(self.text) if self.keep is None else self.keep) > floor
+
+
+SHRINK_FLOOR = 16  # characters a shrunk part keeps before the next part is shortened
 
 
 def fit(parts: list[Part], limit: int, measure: Callable[[str], int], ellipsis: str = "…",
@@ -192,11 +200,12 @@ def fit(parts: list[Part], limit: int, measure: Callable[[str], int], ellipsis: 
         worst = max(p.drop for p in kept)
         kept = [p for p in kept if p.drop != worst]
     while measure(joined()) > limit:
-        shrinkable = [p for p in kept if p.shrink and (p.keep is None or p.keep > 1)]
-        if not shrinkable:
+        candidates = ([p for p in kept if p.can_shrink(SHRINK_FLOOR)]
+                      or [p for p in kept if p.can_shrink(1)])
+        if not candidates:
             break
-        longest = max(shrinkable, key=lambda p: measure(p.render(ellipsis)))
-        longest.keep = (len(longest.text) if longest.keep is None else longest.keep) - 1
+        first = max(candidates, key=lambda p: p.shrink)
+        first.keep = (len(first.text) if first.keep is None else first.keep) - 1
     result = joined()
     while measure(result) > limit:  # the fixed parts alone are too long (a huge base_url)
         result = result[:-1]
@@ -229,7 +238,7 @@ def _call_short(view: PublicAlert, lang: str) -> str:
 def _ended_parts(settings: Settings, view: PublicAlert, lang: str, url: str,
                  convert: Callable[[str], str] = lambda s: s) -> list[Part]:
     return [Part(convert(f"{label(settings, view, lang)}:")),
-            Part(convert(ended_text(view, lang)), shrink=True),
+            Part(convert(ended_text(view, lang)), shrink=1),
             Part(convert(ENDED_SHARE[lang]) if view.state != FOUND else "", drop=1),
             Part(url)]
 
@@ -241,11 +250,11 @@ def x_post(settings: Settings, view: PublicAlert, lang: str, url: str) -> str:
     clothing = _clothing(view, lang)
     parts = [
         Part(f"{label(settings, view, lang)}:"),
-        Part(one_line(d.name), shrink=True),
+        Part(one_line(d.name), shrink=1),
         Part(f"({d.age}) {MISSING[lang]}."),
         Part(f"{LAST_SEEN_SHORT[lang]} {_short_when(settings, view, lang)},"),
-        Part(place(view, lang), shrink=True, suffix="."),
-        Part(clothing[:1].upper() + clothing[1:], drop=2, shrink=True, suffix="."),
+        Part(place(view, lang), shrink=2, suffix="."),
+        Part(clothing[:1].upper() + clothing[1:], drop=2, shrink=3, suffix="."),
         Part(_call_short(view, lang)),
         Part(url),
         Part(_hashtag(settings.labels[view.level]), drop=3),
@@ -263,10 +272,10 @@ def sms(settings: Settings, view: PublicAlert, lang: str, url: str) -> str:
     name = to_gsm7(one_line(d.name)) or gender_word(d.gender, lang)
     parts = [
         Part(gsm7_lossy(f"{label(settings, view, lang)}:")),
-        Part(name, shrink=True),
+        Part(name, shrink=1),
         Part(f"({d.age}) {MISSING[lang]},"),
-        Part(gsm7_lossy(place(view, lang)), shrink=True, suffix="."),
-        Part(gsm7_lossy(_clothing(view, lang)), drop=1, shrink=True, suffix="."),
+        Part(gsm7_lossy(place(view, lang)), shrink=2, suffix="."),
+        Part(gsm7_lossy(_clothing(view, lang)), drop=1, shrink=3, suffix="."),
         Part(gsm7_lossy(_call_short(view, lang))),
         Part(gsm7_lossy(url)),
     ]
@@ -302,15 +311,15 @@ def instagram(settings: Settings, view: PublicAlert, lang: str, url: str) -> str
     link = f"Link: {url}"
     if view.details is None:
         body = [Part(f"{label(settings, view, lang)}: {outcome(view, lang)}"),
-                Part(ended_text(view, lang), shrink=True), Part(link), Part(hashtags, drop=1)]
+                Part(ended_text(view, lang), shrink=1), Part(link), Part(hashtags, drop=1)]
         return fit(body, INSTAGRAM_LIMIT, len, sep="\n\n")
     d = view.details
     details = "\n".join(f"{k}: {v}" for k, v in detail_lines(view, settings, lang)[1:])
     parts = [
         Part(f"{label(settings, view, lang)}: {one_line(d.name)} ({d.age}) {MISSING[lang]}",
-             shrink=True),
-        Part(details, shrink=True),
-        Part(text(d.description, lang), drop=1, shrink=True),
+             shrink=1),
+        Part(details, shrink=2),
+        Part(text(d.description, lang), drop=1, shrink=3),
         Part(f"{call_to_action(view, lang)} {SHARE[lang]}"),
         Part(link),
         Part(hashtags, drop=2),
@@ -348,7 +357,7 @@ def voice(settings: Settings, view: PublicAlert, lang: str) -> str:
     if lang == "nl":
         words.append(f"{head} De politie zoekt {name}, een {who} van {age} jaar.")
         words.append(f"Laatst gezien op {_spoken_date(settings, view, lang)}, "
-                     f"in {speakable(place(view, lang), lang)}.")
+                     f"in {_sentence(speakable(place(view, lang), lang))}")
         if d.height_cm:
             words.append(f"Lengte: {number_words(d.height_cm, lang)} centimeter.")
     else:
@@ -356,22 +365,22 @@ def voice(settings: Settings, view: PublicAlert, lang: str) -> str:
         words.append(f"{head} The police are looking for {name}, {article} {age} year old "
                      f"{who}.")
         words.append(f"Last seen on {_spoken_date(settings, view, lang)}, "
-                     f"in {speakable(place(view, lang), lang)}.")
+                     f"in {_sentence(speakable(place(view, lang), lang))}")
         if d.height_cm:
             words.append(f"Height: {number_words(d.height_cm, lang)} centimetres.")
     for key in ("build", "hair", "eyes", "clothing", "features"):
         value = text(getattr(d, key), lang)
         if value:
-            words.append(f"{_detail_label(key, lang)}: {speakable(value, lang)}.")
+            words.append(f"{_detail_label(key, lang)}: {_sentence(speakable(value, lang))}")
     plate_word = "kenteken" if lang == "nl" else "number plate"
     for vehicle in d.vehicles:
         spoken = speakable(text(vehicle.description, lang), lang)
         if vehicle.plate:
             spoken += f", {plate_word}: {spell_sign_by_sign(vehicle.plate, lang)}"
-        words.append(f"{_detail_label('vehicle', lang)}: {spoken}.")
+        words.append(f"{_detail_label('vehicle', lang)}: {_sentence(spoken)}")
     description = text(d.description, lang)
     if description:
-        words.append(speakable(description, lang))
+        words.append(_sentence(speakable(description, lang)))
     phone = spell_sign_by_sign(view.phone, lang)
     tipline = spell_sign_by_sign(view.tipline, lang)
     if lang == "nl":
@@ -381,7 +390,13 @@ def voice(settings: Settings, view: PublicAlert, lang: str) -> str:
     else:
         words.append(f"Have you seen {name}? Call {phone} now. The tip line is {tipline}.")
         words.append(f"Once more: {name}, {age} years old. Call {phone}.")
-    return " ".join(w.replace("..", ".") for w in words)
+    return " ".join(words)
+
+
+def _sentence(value: str) -> str:
+    """`value` ending in exactly one full stop (or its own ! or ?)."""
+    value = value.rstrip(" ,;:")
+    return value if value.endswith((".", "!", "?")) else f"{value}."
 
 
 def _detail_label(key: str, lang: str) -> str:
