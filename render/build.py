@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from . import api, displays, share, web
+from . import api, displays, poster, share, web
 from .artifacts import STATUS, Artifact, key_of
 from .config import Settings, load_settings
 from .context import RenderContext
@@ -44,7 +44,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def default_renderers() -> list[ModuleType]:
     """Every renderer module; each has `NAME` and `artifacts(ctx)`."""
-    return [web, api, displays, share]
+    return [web, api, displays, share, poster]
 
 
 @dataclass

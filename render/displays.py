@@ -94,7 +94,8 @@ def blank(profile: DisplayProfile) -> Image.Image:
     return Image.new("RGB", size, (0, 0, 0))
 
 
-def draw_text_phase(profile: DisplayProfile, lines: list[str], level: str) -> Image.Image:
+def draw_text_phase(profile: DisplayProfile, lines: list[str], label: str) -> Image.Image:
+    """One phase of a text sign; on colour signs the level's label (KIND ALARM) is red."""
     image = blank(profile)
     pad = 1 if profile.height < 64 else max(2, profile.height // 40)
     left = pad
@@ -109,7 +110,7 @@ def draw_text_phase(profile: DisplayProfile, lines: list[str], level: str) -> Im
     for row, source in zip(rows.rows, rows.source, strict=True):
         fill = lit
         if profile.color == "rgb":
-            fill = RGB_LABEL if source == 0 and level == "kind-alarm" else RGB_TEXT
+            fill = RGB_LABEL if lines[source] in (label, "OEFENING") else RGB_TEXT
         x = left + (width - pixelfont.text_width(row, rows.scale)) // 2
         pixelfont.draw_text(image, (x, y), row, fill, rows.scale)
         y += pixelfont.GLYPH_HEIGHT * rows.scale + rows.gap
@@ -148,7 +149,8 @@ def encode_display(image: Image.Image, fmt: str) -> bytes:
         image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
     if fmt == "gif":
         return encode(image, "GIF")
-    options = {"bits": 1} if image.mode == "1" else {}
+    # One-bit PNGs for mono1; photo screens: a light compression, much faster to write.
+    options = {"bits": 1} if image.mode == "1" else {"compress_level": 3}
     return encode(image, "PNG", **options)
 
 
@@ -252,7 +254,8 @@ def _bytes_of(cache: SlideCache, ident: tuple[str, str, str], phase: int, fmt: s
 def _drawer(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert
             ) -> Callable[[], list[Image.Image]]:
     if profile.content == "text":
-        return lambda: [draw_text_phase(profile, lines, view.level)
+        label = ctx.settings.labels[view.level]
+        return lambda: [draw_text_phase(profile, lines, label)
                         for lines in phase_lines(view, ctx, profile)]
 
     def photo_face() -> list[Image.Image]:

@@ -158,7 +158,11 @@ def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: i
     """Lay `text` out in a `width` x `height` box (see the module docstring for the rules)."""
     text = " ".join(text.split()) if "\n" not in text else text
     fallback = needs_fallback(text, weight)
-    max_size = max(min_size, max_size)
+    # A line is never taller than the box, and the longest word must fit the width at about
+    # 0.5 em per character at least: both bound the search, which keeps fitting fast.
+    longest = max((len(w) for w in text.split()), default=1)
+    max_size = max(min_size, min(max_size, int(height / leading) + 1,
+                                 int(width / (0.45 * longest)) + 1))
 
     def attempt(size: int, break_words: bool) -> tuple[list[str] | None, ImageFont.FreeTypeFont,
                                                        int]:
