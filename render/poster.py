@@ -10,6 +10,7 @@ in a smaller size. Posters exist for active alerts only, and are not urgent.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import io
 import threading
@@ -48,6 +49,8 @@ def weasyprint_setup() -> tuple[Any, Any, Any]:
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
+    # Let it go before interpreter shutdown tears down the C bindings its __del__ needs.
+    atexit.register(weasyprint_setup.cache_clear)
     return HTML, CSS(string=FONT_FACES, font_config=font_config), font_config
 
 
