@@ -223,5 +223,5 @@ def _found_body(canvas: Canvas, text: CardText, body: Box) -> None:
                        fill=INK, weight="black", max_size=round(room * 0.35), min_size=14,
                        max_lines=2, align="center", valign="bottom")
     canvas.text("message", text.message, (left, top + round(room * 0.45), right, bottom),
-                fill=GREY, weight="regular", max_size=round(room * 0.1), min_size=10,
+                fill=GREY, weight="regular", max_size=round(room * 0.14), min_size=10,
                 max_lines=5, align="center")
