@@ -64,7 +64,7 @@ def check_tree(root: Path, base_url: str) -> list[str]:
             text = path.read_text(encoding="utf-8")
             if path.suffix == ".json":
                 try:
-                    json.loads(text)
+                    text = "\n".join(json_strings(json.loads(text)))  # URLs, unescaped
                 except ValueError as exc:
                     problems.append(f"{name}: not whole JSON ({exc})")
             for target in references(path, text, root, base_url):
@@ -75,6 +75,17 @@ def check_tree(root: Path, base_url: str) -> list[str]:
             if not data.startswith(b"%PDF") or b"%%EOF" not in data[-1024:]:
                 problems.append(f"{name}: not a whole PDF")
     return problems
+
+
+def json_strings(value: object) -> list[str]:
+    """Every string in a JSON document, keys excepted."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in json_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in json_strings(v)]
+    return []
 
 
 def image_opens(data: bytes) -> bool:
