@@ -28,8 +28,9 @@ from .textfit import FONT_DIR
 
 NAME = "poster"
 # paper: (page height in mm, root font size in pt, photo long side in px at ~200 dpi)
-PAPERS = {"A4": (297, 11.0, 1000), "A3": (420, 15.5, 1400)}
+PAPERS = {"A4": (297, 13.0, 1000), "A3": (420, 18.4, 1400)}
 SHRINK = (1.0, 0.85, 0.72, 0.6)  # root size factors tried until the poster is one page
+CALL_REM = 10.5  # height of the call-to-action band at the foot, in root font sizes
 FONT_FACES = "\n".join(
     f'@font-face {{ font-family: {family}; font-weight: {weight}; '
     f'src: url("{(FONT_DIR / file).as_uri()}"); }}'
@@ -91,7 +92,9 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
     template = ctx.templates.get_template("poster.html")
     with _LOCK:
         for factor in SHRINK:
-            html = template.render(root_pt=round(root_pt * factor, 2), **values)
+            size = round(root_pt * factor, 2)
+            html = template.render(root_pt=size, call_height_pt=round(size * CALL_REM, 1),
+                                   **values)
             document = html_class(string=html, base_url=str(FONT_DIR)).render(
                 stylesheets=[fonts], font_config=font_config)
             if len(document.pages) == 1:
