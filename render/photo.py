@@ -13,7 +13,7 @@ import threading
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from .loader import MAX_PHOTO_PIXELS
 
@@ -34,6 +34,9 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
     data = path.read_bytes()
     if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise PhotoError("the photo changed while it was being published; trying again")
+    # WeasyPrint sets this Pillow-wide flag to True when it is imported (for the posters),
+    # which would let a half-copied photo through with a grey lower half. Not for us.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -46,9 +46,13 @@ _LOCK = threading.Lock()  # WeasyPrint's shared font configuration is not thread
 @lru_cache(maxsize=1)
 def weasyprint_setup() -> tuple[Any, Any, Any]:
     """(HTML class, font stylesheet, FontConfiguration), created once per process."""
+    from PIL import ImageFile
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    # Importing WeasyPrint set Pillow's LOAD_TRUNCATED_IMAGES; posters only embed images we
+    # encoded ourselves, and a damaged operator photo must still be refused.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     font_config = FontConfiguration()
     # Let it go before interpreter shutdown tears down the C bindings its __del__ needs.
     atexit.register(weasyprint_setup.cache_clear)
