@@ -95,6 +95,7 @@ class Builder:
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
+        self._rejections: dict[str, str] = {}  # file name -> why, as last logged
 
     def close(self) -> None:
         self.state.close()
@@ -155,10 +156,15 @@ class Builder:
         result.done = time.monotonic()
         result.urgent_done = result.urgent_done or result.done
         result.seconds = time.perf_counter() - started
+        rejections = {}
         for source in judged_rejects:
             kept = " (its last good version stays published)" if source in fallbacks else ""
-            log.warning("rejected %s: %s%s", source.source.name,
-                        "; ".join(f"{p.field}: {p.message}" for p in source.problems), kept)
+            rejections[source.source.name] = "; ".join(
+                f"{p.field}: {p.message}" for p in source.problems) + kept
+        for name, why in rejections.items():
+            if self._rejections.get(name) != why:  # the watcher says it once, not every run
+                log.warning("rejected %s: %s", name, why)
+        self._rejections = rejections
         if announce:
             log.info("published %s", result.summary())
         return result

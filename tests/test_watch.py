@@ -1,0 +1,293 @@
+"""The watcher with real files and a real watchdog observer (inotify, or polling)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from watchdog.events import FileSystemEvent
+from conftest import REPO, SiteDir, alert_doc, photo_bytes
+from watching import FAST, wait_idle, wait_until, watching
+
+from render import api, web
+from render.artifacts import Artifact
+
+PAGE = "alerts/{}/index.html"
+
+
+def active_ids(site: SiteDir) -> list[str]:
+    try:
+        return [a["id"] for a in json.loads(site.read("api/alerts.json"))["alerts"]]
+    except (OSError, ValueError):
+        return []
+
+
+def photos_of(site: SiteDir, alert_id: str) -> list[str]:
+    return sorted(p for p in site.files() if p.startswith(f"alerts/{alert_id}/")
+                  and p.endswith("photo.jpg"))
+
+
+@pytest.fixture
+def quick(site: SiteDir) -> SiteDir:
+    """A site whose superseded files go at once, with a small photo."""
+    site.settings_text("retire_seconds = 0\n")
+    site.photo("anna.jpg", size=(120, 160))
+    return site
+
+
+def test_drop_by_rename_is_published(quick: SiteDir) -> None:
+    with watching(quick) as (watcher, published):
+        assert active_ids(quick) == []
+        quick.write("anna.json", alert_doc())  # written elsewhere, renamed into place
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="anna published")
+        assert "Anna" in quick.read(PAGE.format("2026-test-anna"))
+        wait_idle(watcher)
+        drop = [p for p in published if "anna.json" in p.changes]
+        assert drop and drop[0].changes["anna.json"] == "moved here"
+        assert drop[0].result.ok
+
+
+def test_slow_in_place_writer_is_judged_only_when_closed(quick: SiteDir) -> None:
+    quick.write("anna.json", alert_doc())
+    error_files: list[str] = []
+    withdrawn_pages: list[str] = []
+    done = threading.Event()
+
+    def spy() -> None:  # looks for what must never appear, all the time
+        while not done.is_set():
+            error_files.extend(p.name for p in quick.alerts.glob("*.error.txt"))
+            try:
+                if "Ingetrokken" in quick.read(PAGE.format("2026-test-anna")):
+                    withdrawn_pages.append("anna")
+            except OSError:
+                pass
+            time.sleep(0.003)
+
+    with watching(quick) as (watcher, published):
+        spy_thread = threading.Thread(target=spy)
+        spy_thread.start()
+        try:
+            new = json.dumps(alert_doc(id="2026-test-berta", child_name="Berta"))
+            edit = json.dumps(alert_doc(child_clothing="groene jas"))
+            with open(quick.alerts / "berta.json", "w") as berta, \
+                    open(quick.alerts / "anna.json", "w") as anna:
+                for handle, text in ((berta, new), (anna, edit)):
+                    handle.write(text[:40])
+                    handle.flush()
+                time.sleep(0.3)
+                # Meanwhile another drop makes the watcher build with both halves on disk.
+                quick.write("carl.json", alert_doc(id="2026-test-carl", child_name="Carl"))
+                wait_until(lambda: "2026-test-carl" in active_ids(quick), what="carl")
+                time.sleep(0.3)
+                assert "2026-test-berta" not in active_ids(quick)
+                assert "rode jas" in quick.read(PAGE.format("2026-test-anna"))
+                for handle, text in ((berta, new), (anna, edit)):
+                    handle.write(text[40:])
+                    handle.flush()
+                time.sleep(0.2)
+            wait_until(lambda: "2026-test-berta" in active_ids(quick), what="berta")
+            wait_until(lambda: "groene jas" in quick.read(PAGE.format("2026-test-anna")))
+            wait_idle(watcher)
+        finally:
+            done.set()
+            spy_thread.join()
+    assert error_files == []
+    assert withdrawn_pages == []
+    assert any(p.result.held for p in published), "the watcher never held a file back"
+
+
+def test_delete_withdraws_everywhere(quick: SiteDir) -> None:
+    quick.write("anna.json", alert_doc())
+    with watching(quick) as (watcher, _):
+        assert active_ids(quick) == ["2026-test-anna"]
+        (quick.alerts / "anna.json").unlink()
+        wait_until(lambda: active_ids(quick) == [], what="anna withdrawn")
+        wait_idle(watcher)
+        files = quick.files()
+        assert not any(p.endswith(".jpg") for p in files)
+        for path, data in files.items():
+            assert b"de Test" not in data and b"rode jas" not in data, path
+        assert "Ingetrokken" in quick.read(PAGE.format("2026-test-anna"))
+
+
+def test_replaced_photo_makes_a_new_version(quick: SiteDir) -> None:
+    quick.write("anna.json", alert_doc())
+    with watching(quick) as (watcher, _):
+        before = photos_of(quick, "2026-test-anna")
+        assert len(before) == 1
+        tmp = quick.alerts / "photos" / ".anna.jpg.part"
+        tmp.write_bytes(photo_bytes(size=(120, 160), seed=7))
+        os.replace(tmp, quick.alerts / "photos" / "anna.jpg")
+        wait_until(lambda: photos_of(quick, "2026-test-anna") not in ([], before),
+                   what="a new photo version")
+        wait_idle(watcher)
+        after = photos_of(quick, "2026-test-anna")
+        assert len(after) == 1 and after != before
+        assert after[0].split("/")[2] in quick.read(PAGE.format("2026-test-anna"))
+
+
+def test_bad_file_gets_an_error_file_until_fixed(quick: SiteDir) -> None:
+    with watching(quick) as (watcher, published):
+        quick.write("anna.json", alert_doc(child_age=19))
+        error = quick.alerts / "anna.json.error.txt"
+        wait_until(error.exists, what="the error file")
+        assert "child.age" in error.read_text()
+        wait_idle(watcher)
+        count = len(published)
+        time.sleep(0.5)  # its own error file must not set off more builds
+        assert len(published) == count
+        assert active_ids(quick) == []
+        quick.write("anna.json", alert_doc())
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="the fixed alert")
+        wait_until(lambda: not error.exists(), what="the error file to go")
+
+
+def test_alert_before_its_photo(site: SiteDir) -> None:
+    with watching(site) as (watcher, _):
+        site.write("anna.json", alert_doc())
+        error = site.alerts / "anna.json.error.txt"
+        wait_until(error.exists, what="the error file")
+        assert "photos/anna.jpg" in error.read_text()
+        site.photo("anna.jpg", size=(120, 160))  # written in place, then closed
+        wait_until(lambda: active_ids(site) == ["2026-test-anna"], what="the alert")
+        wait_until(lambda: not error.exists(), what="the error file to go")
+
+
+def test_burst_of_fifty_files(quick: SiteDir) -> None:
+    with watching(quick) as (watcher, published):
+        ids = [f"2026-burst-{n:02d}" for n in range(50)]
+        for number, alert_id in enumerate(ids):
+            quick.write(f"burst-{number:02d}.json", alert_doc(id=alert_id))
+        wait_until(lambda: sorted(active_ids(quick)) == ids, what="all 50 published")
+        wait_idle(watcher)
+        bursts = [p for p in published if any(c.startswith("burst-") for c in p.changes)]
+        assert sum(len(p.changes) for p in bursts) >= 50
+        assert len(bursts) < 25, "a burst should be published in a few rounds, not one each"
+
+
+def test_killed_observer_is_restarted(quick: SiteDir) -> None:
+    with watching(quick) as (watcher, _):
+        old = watcher.observer
+        assert old is not None
+        old.stop()  # its thread ends, as if it had died
+        old.join()
+        wait_until(lambda: watcher.observer_restarts >= 1 and watcher.observer is not old,
+                   what="a new observer")
+        quick.write("anna.json", alert_doc())
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="anna published")
+
+
+def test_lost_events_are_caught_by_the_periodic_rescan(quick: SiteDir) -> None:
+    timing = replace(FAST, rescan=0.5)
+    with watching(quick, timing=timing) as (watcher, published):
+        real_record = watcher.tracker.record
+
+        def lossy(event: FileSystemEvent) -> None:  # as if the kernel's queue overflowed
+            if "anna" not in f"{event.src_path} {getattr(event, 'dest_path', '')}":
+                real_record(event)
+
+        watcher.tracker.record = lossy  # type: ignore[method-assign]
+        quick.write("anna.json", alert_doc())
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="the rescan")
+        assert any(p.reason == "rescan" and p.result.report.written for p in published)
+
+
+class FlakyRenderer:
+    """A renderer that fails while `broken` is set, as a bug or a full disk might."""
+
+    NAME = "flaky"
+    broken = False
+
+    def artifacts(self, ctx):  # type: ignore[no-untyped-def]
+        if self.broken:
+            raise RuntimeError("renderer bug")
+        return [Artifact("flaky.txt", "1", lambda: b"ok\n")]
+
+
+def test_failing_build_is_logged_and_retried(quick: SiteDir,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    flaky = FlakyRenderer()
+    with watching(quick, renderers=[web, api, flaky]) as (watcher, _):
+        flaky.broken = True
+        quick.write("anna.json", alert_doc())
+        wait_until(lambda: watcher.failures >= 2, what="failed builds, retried")
+        assert "renderer bug" in caplog.text
+        assert active_ids(quick) == []  # nothing half-done went out
+        flaky.broken = False  # the next retry succeeds, with no new event needed
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="recovery")
+        assert quick.read("flaky.txt") == "ok\n"
+
+
+def test_polling_observer(quick: SiteDir) -> None:
+    with watching(quick, poll=True) as (watcher, _):
+        quick.write("anna.json", alert_doc())
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="anna published")
+        (quick.alerts / "anna.json").unlink()
+        wait_until(lambda: active_ids(quick) == [], what="anna withdrawn")
+
+
+def test_sigterm_finishes_and_exits_zero(quick: SiteDir) -> None:
+    quick.write("anna.json", alert_doc())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "render.cli", "--site", str(quick.root), "watch"],
+        cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="the first build")
+        quick.write("berta.json", alert_doc(id="2026-test-berta", child_name="Berta"))
+        time.sleep(0.1)  # most likely mid-publish
+        process.send_signal(signal.SIGTERM)
+        _, log = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, log
+    assert "SIGTERM received" in log and "stopped" in log
+    assert "Traceback" not in log
+    rebuilt = quick.build()  # the tree it left is whole: a build finds at most berta to add
+    assert rebuilt.ok
+    assert all("berta" in p or p in ("index.html", "en/index.html", "api/alerts.json",
+                                       "status.json") for p in rebuilt.report.written)
+
+
+def test_watch_serves_the_output(quick: SiteDir) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    quick.write("anna.json", alert_doc())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "render.cli", "--site", str(quick.root), "watch",
+         "--serve", str(port)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        page = wait_until(lambda: _get(urllib.request, f"http://127.0.0.1:{port}/"
+                                       f"{PAGE.format('2026-test-anna')}"), what="the page")
+        assert "Anna" in page
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, log = process.communicate(timeout=30)
+    assert process.returncode == 0, log
+
+
+def _get(request_module, url: str) -> str | None:  # type: ignore[no-untyped-def]
+    try:
+        with request_module.urlopen(url, timeout=2) as response:
+            return response.read().decode()
+    except OSError:
+        return None
+
+
+def test_watch_refuses_a_missing_alert_directory(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "render.cli", "--site", str(tmp_path), "watch"],
+        cwd=REPO, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2  # a usage error, like `build`
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
