@@ -13,8 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from watchdog.events import FileSystemEvent
 from conftest import REPO, SiteDir, alert_doc, photo_bytes
+from watchdog.events import FileSystemEvent
 from watching import FAST, wait_idle, wait_until, watching
 
 from render import api, web
@@ -151,7 +151,7 @@ def test_bad_file_gets_an_error_file_until_fixed(quick: SiteDir) -> None:
 
 
 def test_alert_before_its_photo(site: SiteDir) -> None:
-    with watching(site) as (watcher, _):
+    with watching(site):
         site.write("anna.json", alert_doc())
         error = site.alerts / "anna.json.error.txt"
         wait_until(error.exists, what="the error file")
@@ -227,11 +227,21 @@ def test_failing_build_is_logged_and_retried(quick: SiteDir,
 
 
 def test_polling_observer(quick: SiteDir) -> None:
-    with watching(quick, poll=True) as (watcher, _):
+    with watching(quick, poll=True):
         quick.write("anna.json", alert_doc())
         wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="anna published")
+        # A slow writer: judged only once its size and time have been still for a while.
+        text = json.dumps(alert_doc(id="2026-test-berta", child_name="Berta"))
+        with open(quick.alerts / "berta.json", "w") as berta:
+            for part in (text[:30], text[30:60], text[60:]):
+                berta.write(part)
+                berta.flush()
+                time.sleep(0.25)
+                assert not (quick.alerts / "berta.json.error.txt").exists()
+        wait_until(lambda: "2026-test-berta" in active_ids(quick), what="berta")
+        assert not (quick.alerts / "berta.json.error.txt").exists()
         (quick.alerts / "anna.json").unlink()
-        wait_until(lambda: active_ids(quick) == [], what="anna withdrawn")
+        wait_until(lambda: active_ids(quick) == ["2026-test-berta"], what="anna withdrawn")
 
 
 def test_sigterm_finishes_and_exits_zero(quick: SiteDir) -> None:
