@@ -243,6 +243,8 @@ class Watcher:
         self.tracker = ChangeTracker(alert_dir, ignored, self.timing, self.poll)
         self._rescan = threading.Event()
         self._rescan_reason = "rescan"
+        self._directory_missing = False
+        self._watched_inode: int | None = None
         self._incomplete = False  # the slow second step was deferred
         self._retry_at: float | None = None
         self._busy = threading.Event()
@@ -291,12 +293,16 @@ class Watcher:
         if observer is None or not observer.is_alive():
             return False
         emitters = observer.emitters
-        return bool(emitters) and all(e.is_alive() for e in emitters)
+        # inotify follows a directory's inode: a folder swapped in under the same name
+        # (mv alerts.new alerts) would go unseen by a still-living observer.
+        return bool(emitters) and all(e.is_alive() for e in emitters) and \
+            self._watched_inode == _inode(self.tracker.alert_dir)
 
     def _start_observer(self) -> None:
         observer = (PollingObserver(timeout=self.timing.poll_interval) if self.poll
                     else Observer())
         try:
+            self._watched_inode = _inode(self.tracker.alert_dir)
             observer.schedule(Handler(self.tracker), str(self.tracker.alert_dir),
                               recursive=True)
             observer.start()
@@ -346,6 +352,8 @@ class Watcher:
             try:
                 changes, held = self.tracker.take()
                 due = self._retry_at is not None and time.monotonic() >= self._retry_at
+                if not self._directory_present():
+                    continue
                 if changes or self._rescan.is_set() or self._incomplete or due:
                     reason = self._rescan_reason if self._rescan.is_set() else "change"
                     self._rescan.clear()
@@ -357,6 +365,20 @@ class Watcher:
                               "again in %.0f s", self.timing.retry)
             finally:
                 self._busy.clear()
+
+    def _directory_present(self) -> bool:
+        """A missing alert directory (an unmounted share, a folder being replaced) is not
+        "every file deleted": nothing is withdrawn until it is back."""
+        present = self.tracker.alert_dir.is_dir()
+        if present == self._directory_missing:  # it changed since the last look
+            self._directory_missing = not present
+            if present:
+                log.info("the alert directory %s is back", self.tracker.alert_dir)
+                self._request("rescan: the alert directory is back")
+            else:
+                log.error("the alert directory %s is gone; everything published stays as it "
+                          "is until it is back", self.tracker.alert_dir)
+        return present
 
     def _idle_timeout(self) -> float:
         if self.tracker.waiting():
@@ -413,3 +435,10 @@ class Watcher:
         return not (self._busy.is_set() or self.tracker.wake.is_set() or self._incomplete
                     or self._rescan.is_set() or self.tracker.waiting()
                     or self.tracker.has_ready())
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None

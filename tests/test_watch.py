@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SiteDir, alert_doc, photo_bytes
 from watchdog.events import FileSystemEvent
-from watching import FAST, wait_idle, wait_until, watching
+from watching import FAST, light_renderers, wait_idle, wait_until, watching
 
 from render import api, web
 from render.artifacts import Artifact
@@ -53,6 +54,46 @@ def test_drop_by_rename_is_published(quick: SiteDir) -> None:
         drop = [p for p in published if "anna.json" in p.changes]
         assert drop and drop[0].changes["anna.json"] == "moved here"
         assert drop[0].result.ok
+
+
+def test_urgent_outputs_come_first(quick: SiteDir) -> None:
+    seen: dict[str, float] = {}
+    dangling: list[str] = []
+    done = threading.Event()
+
+    def spy() -> None:  # when each output appears; whether the index ever names a missing file
+        while not done.is_set():
+            for path in (PAGE.format("2026-test-anna"), "api/alerts.json"):
+                if path not in seen and "anna" in _read(quick, path):
+                    seen[path] = time.monotonic()
+            for name in _read(quick, "share/index.txt").split():
+                seen.setdefault("card", time.monotonic())
+                if not (quick.out / name).is_file():
+                    dangling.append(name)
+            time.sleep(0.002)
+
+    with watching(quick, renderers=light_renderers(slow_seconds=0.4)) as (watcher, published):
+        spy_thread = threading.Thread(target=spy)
+        spy_thread.start()
+        try:
+            quick.write("anna.json", alert_doc())
+            wait_until(lambda: "card" in seen, what="the share card")
+            wait_idle(watcher)
+        finally:
+            done.set()
+            spy_thread.join()
+        drop = next(p for p in published if "anna.json" in p.changes)
+    assert drop.result.complete and drop.seconds - drop.urgent_seconds >= 0.4
+    assert seen[PAGE.format("2026-test-anna")] < seen["card"] - 0.3
+    assert seen["api/alerts.json"] < seen["card"] - 0.3
+    assert dangling == []
+
+
+def _read(site: SiteDir, path: str) -> str:
+    try:
+        return site.read(path)
+    except OSError:
+        return ""
 
 
 def test_slow_in_place_writer_is_judged_only_when_closed(quick: SiteDir) -> None:
@@ -186,7 +227,7 @@ def test_killed_observer_is_restarted(quick: SiteDir) -> None:
 
 
 def test_lost_events_are_caught_by_the_periodic_rescan(quick: SiteDir) -> None:
-    timing = replace(FAST, rescan=0.5)
+    timing = replace(FAST, rescan=0.8)
     with watching(quick, timing=timing) as (watcher, published):
         real_record = watcher.tracker.record
 
@@ -197,7 +238,26 @@ def test_lost_events_are_caught_by_the_periodic_rescan(quick: SiteDir) -> None:
         watcher.tracker.record = lossy  # type: ignore[method-assign]
         quick.write("anna.json", alert_doc())
         wait_until(lambda: active_ids(quick) == ["2026-test-anna"], what="the rescan")
-        assert any(p.reason == "rescan" and p.result.report.written for p in published)
+        wait_idle(watcher)
+        assert any(p.reason == "rescan" and p.result.report.written for p in published), [
+            (p.reason, p.changes, len(p.result.report.written)) for p in published]
+
+
+def test_missing_or_swapped_alert_directory(quick: SiteDir) -> None:
+    quick.write("anna.json", alert_doc())
+    with watching(quick, timing=replace(FAST, rescan=0.8)) as (watcher, _):
+        away = quick.alerts.with_name("alerts-away")
+        quick.alerts.rename(away)  # an unmounted share, say: not "every file deleted"
+        time.sleep(2.0)  # rescans and health checks
+        assert active_ids(quick) == ["2026-test-anna"]
+        shutil.copytree(away, quick.alerts.with_name("alerts-new"))
+        quick.alerts.with_name("alerts-new").rename(quick.alerts)  # a new folder swapped in
+        wait_until(lambda: watcher.observer_restarts >= 1, what="watching the new folder")
+        watcher.timing.rescan = 60.0  # from here on only events can publish
+        time.sleep(0.2)
+        wait_idle(watcher)
+        quick.write("berta.json", alert_doc(id="2026-test-berta", child_name="Berta"))
+        wait_until(lambda: len(active_ids(quick)) == 2, what="berta published")
 
 
 class FlakyRenderer:
