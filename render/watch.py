@@ -419,7 +419,7 @@ class Watcher:
         if result.held:
             what += f"; waiting for {len(result.held)} file(s) still being written"
         report = result.report
-        if not publish.changes and not report.written and not report.deleted:
+        if not (publish.changes or report.written or report.deleted or publish.reason == "startup"):
             log.debug("%s: nothing changed", what)
             return
         timing = (f"urgent outputs in {publish.urgent_seconds:.2f} s, everything in "

@@ -33,8 +33,9 @@ def active_ids(site: SiteDir) -> list[str]:
 
 
 def photos_of(site: SiteDir, alert_id: str) -> list[str]:
-    return sorted(p for p in site.files() if p.startswith(f"alerts/{alert_id}/")
-                  and p.endswith("photo.jpg"))
+    # Names only: files() would read them while the watcher may be deleting one.
+    return sorted(p.relative_to(site.out).as_posix()
+                  for p in site.out.glob(f"alerts/{alert_id}/*/photo.jpg"))
 
 
 @pytest.fixture

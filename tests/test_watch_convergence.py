@@ -21,8 +21,8 @@ from watching import SlowShare, wait_idle, watching
 from render.build import default_renderers
 
 OPERATIONS = 320
-IDS = [f"2026-conv-{n}" for n in range(8)]
-NAMES = [f"file-{n}.{'toml' if n % 4 == 3 else 'json'}" for n in range(12)]
+IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real renderers (posters) are slow
+NAMES = [f"file-{n}.{'toml' if n % 4 == 3 else 'json'}" for n in range(10)]
 PHOTOS = ["p0.jpg", "p1.jpg", "p2.jpg"]
 # History, which a fresh build cannot know: every published version in feeds and CAP, and
 # status.json (build time).
@@ -158,7 +158,7 @@ def test_random_operations_converge_to_a_fresh_build(site: SiteDir, tmp_path: Pa
         wait_idle(watcher)
         assert watcher.failures == 0
         rounds = len(published)
-    assert len(operator.used) >= 6, "the operations should have touched most ids"
+    assert len(operator.used) >= 5, "the operations should have touched most ids"
     assert not list(site.alerts.glob("*.error.txt"))
     watched = site.files()
 
