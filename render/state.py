@@ -15,6 +15,7 @@ was under way, and the next run finishes it.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import sqlite3
@@ -134,8 +135,11 @@ class State:
         target = self.photo_path(sha256)
         if target.exists():
             return
+        data = source.read_bytes()
+        if hashlib.sha256(data).hexdigest() != sha256:
+            return  # replaced since it was read: the next run keeps the new one
         tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(source.read_bytes())
+        tmp.write_bytes(data)
         os.replace(tmp, target)
 
     def drop_photos_except(self, keep: Iterable[str]) -> None:

@@ -1,0 +1,95 @@
+"""A build killed with SIGKILL at any moment leaves a whole tree, and the next build
+finishes the job (contract section 4: a crash at any moment leaves the last complete state)."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import SiteDir, alert_doc
+from treecheck import check_tree
+
+REPO = Path(__file__).resolve().parent.parent
+BASE_URL = "http://127.0.0.1:8000/"
+KILLS = 24
+
+
+def start_build(site: SiteDir) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "render.cli", "--site", str(site.root), "build",
+         "--alerts", str(site.alerts), "--out", str(site.out)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def mutate(site: SiteDir, step: int, rng: random.Random) -> None:
+    """Change the alert directory so that every publish writes and deletes something."""
+    which = step % 4
+    if which == 0:
+        site.write("a.json", alert_doc(id="2026-kill-a", child_age=rng.randint(3, 15),
+                                       child_photo="photos/a.jpg"))
+    elif which == 1:
+        status = rng.choice(["active", "found"])
+        site.write("b.json", alert_doc(id="2026-kill-b", status=status,
+                                       child_photo="photos/b.jpg"))
+    elif which == 2:
+        c = site.alerts / "c.json"
+        if c.exists():
+            c.unlink()
+        else:
+            site.write("c.json", alert_doc(id=f"2026-kill-c{step}", child_photo="photos/c.jpg",
+                                           level="vermist-kind"))
+    else:
+        site.photo("a.jpg", size=(500, 700), seed=rng.randint(1, 999))
+
+
+def test_build_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> None:
+    rng = random.Random(20261129)
+    site.settings_text(f'base_url = "{BASE_URL}"\nretire_seconds = 0\n')
+    for name, seed in (("a.jpg", 1), ("b.jpg", 2), ("c.jpg", 3)):
+        site.photo(name, size=(500, 700), seed=seed)
+    for step in range(3):
+        mutate(site, step, rng)
+
+    started = time.perf_counter()
+    assert start_build(site).wait(timeout=120) == 0
+    full = time.perf_counter() - started
+    assert check_tree(site.out, BASE_URL) == []
+
+    killed_mid_publish = 0
+    for step in range(KILLS):
+        mutate(site, step, rng)
+        process = start_build(site)
+        time.sleep(rng.uniform(0.05, full))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed_mid_publish += 1
+        process.wait(timeout=60)
+        assert check_tree(site.out, BASE_URL) == [], f"after kill {step}"
+
+    assert killed_mid_publish >= KILLS // 2  # most kills landed while it was working
+    # The next build finishes the job: the tree is what a clean build of the same files makes.
+    assert start_build(site).wait(timeout=120) == 0
+    fresh = SiteDir(site.root.parent / "fresh")
+    (fresh.root / "kindalarm.toml").write_text((site.root / "kindalarm.toml").read_text())
+    for path in site.alerts.rglob("*"):
+        if path.is_file() and not path.name.endswith(".error.txt"):
+            target = fresh.alerts / path.relative_to(site.alerts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    fresh.build()
+    # The killed site also remembers alerts withdrawn along the way (their notices, the
+    # archive); a fresh build never saw those. Everything else must be the same bytes.
+    # Feeds and CAP messages list every published version, which is history too.
+    def history(path: str) -> bool:
+        return path in {"status.json", "index.html", "en/index.html", "archive/index.html",
+                        "en/archive/index.html"} or path.startswith(("feeds/", "cap/"))
+
+    current = {p: d for p, d in site.files().items() if not history(p)}
+    expected = {p: d for p, d in fresh.files().items() if not history(p)}
+    assert {p: current.get(p) for p in expected} == expected
+    assert all("2026-kill-c" in p for p in set(current) - set(expected))
+    assert site.build().report.written == []  # converged: nothing left to do

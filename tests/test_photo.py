@@ -1,0 +1,88 @@
+"""The photo pipeline: upright, small, and no metadata in anything published."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import SiteDir, alert_doc, photo_bytes
+from PIL import Image
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def exif_with_gps_and_orientation(orientation: int = 6) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    exif[0x010F] = "Camera Maker"  # Make
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 5.0, 0.0), 3: "E", 4: (5.0, 7.0, 0.0)})
+    return exif
+
+
+def test_published_photo_is_upright_small_and_has_no_metadata(site: SiteDir) -> None:
+    # Stored 2400x1600 on its side with orientation 6: it must come out 800x1200, upright.
+    stored = Image.open(io.BytesIO(photo_bytes((1600, 2400), seed=3)))
+    sideways = stored.transpose(Image.Transpose.ROTATE_90)
+    raw = io.BytesIO()
+    sideways.save(raw, "JPEG", exif=exif_with_gps_and_orientation(),
+                  comment=b"secret comment", icc_profile=b"")
+    raw_bytes = raw.getvalue().replace(b"\xff\xd9", b"", 0)
+    assert Image.open(io.BytesIO(raw_bytes)).getexif().get_ifd(GPS_IFD)  # the input has GPS
+    (site.alerts / "photos" / "anna.jpg").write_bytes(raw_bytes)
+    site.write("anna.json", alert_doc())
+    assert site.build().ok
+
+    photos = [p for p in site.files() if p.endswith("photo.jpg")]
+    assert len(photos) == 1
+    data = site.files()[photos[0]]
+    image = Image.open(io.BytesIO(data))
+    assert image.size == (800, 1200)  # upright (portrait) and at most 1200 on the long side
+    assert dict(image.getexif()) == {}
+    assert "exif" not in image.info and "icc_profile" not in image.info
+    assert "comment" not in image.info and b"secret comment" not in data
+    assert b"Exif" not in data and b"http://ns.adobe.com/xap" not in data
+    # Upright: the drawn face is in the upper half, as in the original portrait.
+    original = stored.resize((800, 1200)).convert("L")
+    published = image.convert("L")
+    small = [im.resize((80, 120)).tobytes() for im in (original, published)]
+    diff = sum(abs(a - b) for a, b in zip(*small, strict=True))
+    assert diff / (80 * 120) < 12
+
+
+def test_every_published_image_is_free_of_metadata(built_examples: SiteDir) -> None:
+    for path, data in built_examples.files().items():
+        if path.endswith((".jpg", ".png", ".gif", ".webp")):
+            image = Image.open(io.BytesIO(data))
+            assert dict(image.getexif()) == {}, path
+            assert not {"exif", "xmp", "comment", "icc_profile"} & set(image.info), path
+
+
+def test_unusual_images_are_converted_not_refused(site: SiteDir) -> None:
+    base = Image.open(io.BytesIO(photo_bytes((300, 400))))
+    variants = {
+        "cmyk.jpg": (base.convert("CMYK"), "JPEG"),
+        "grey16.png": (base.convert("I").point(lambda v: v * 257).convert("I;16"), "PNG"),
+        "palette.png": (base.convert("P"), "PNG"),
+        "alpha.webp": (base.convert("RGBA"), "WEBP"),
+    }
+    for index, (name, (image, fmt)) in enumerate(variants.items()):
+        image.save(site.alerts / "photos" / name, fmt)
+        site.write(f"{index}.json",
+                   alert_doc(id=f"2026-test-{index}", child_photo=f"photos/{name}"))
+    result = site.build()
+    assert result.ok, [(r.source.name, r.problems) for r in result.rejected]
+    for path, data in site.files().items():
+        if path.endswith("photo.jpg"):
+            image = Image.open(io.BytesIO(data))
+            assert image.mode == "RGB" and image.size == (300, 400)
+            assert image.getextrema()[0][1] > 100, path  # not all black
+
+
+def test_truncated_photo_is_refused_at_decode(site: SiteDir) -> None:
+    data = photo_bytes((600, 800))
+    (site.alerts / "photos" / "anna.jpg").write_bytes(data[: len(data) // 2])
+    site.write("anna.json", alert_doc())
+    result = site.build()
+    assert [r.source.name for r in result.rejected] == ["anna.json"]
+    error = (site.alerts / "anna.json.error.txt").read_text()
+    assert error.startswith("anna.json: child.photo: the image is damaged or incomplete")
