@@ -365,3 +365,15 @@ def test_watch_refuses_a_missing_alert_directory(tmp_path: Path) -> None:
         cwd=REPO, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2  # a usage error, like `build`
     assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_half_written_photo_is_refused_even_after_weasyprint(tmp_path: Path) -> None:
+    import weasyprint  # noqa: F401  (it sets PIL's LOAD_TRUNCATED_IMAGES on import)
+
+    from render.photo import PhotoError, decode
+
+    data = photo_bytes((600, 800))
+    half = tmp_path / "half.jpg"
+    half.write_bytes(data[: len(data) // 2])
+    with pytest.raises(PhotoError):
+        decode(half)
