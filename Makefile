@@ -19,7 +19,7 @@ system-deps:
 
 run: $(STAMP)
 	$(KINDALARM) --site . build --alerts examples/alerts --out output || true
-	$(KINDALARM) --site . serve --out output 127.0.0.1:8000
+	$(KINDALARM) --site . watch --alerts examples/alerts --out output --serve 127.0.0.1:8000
 
 build: $(STAMP)
 	$(KINDALARM) --site . build --alerts examples/alerts --out output

@@ -6,11 +6,13 @@ whenever the directory changes, so the watcher publishes exactly what `build` wo
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,15 @@ from . import api, cap, displays, feeds, poster, share, texts, web
 from .artifacts import STATUS, Artifact, key_of
 from .config import Settings, load_settings
 from .context import RenderContext
-from .loader import AlertLoader, LoadResult, Problem, check_photo, error_file_for, parse_alert
+from .loader import (
+    AlertLoader,
+    LoadResult,
+    Problem,
+    check_photo,
+    error_file_for,
+    is_alert_file,
+    parse_alert,
+)
 from .loader import parse_document as parse_text
 from .model import Alert
 from .photo import PhotoError, PhotoStore
@@ -54,6 +64,17 @@ class BuildResult:
     views: list[PublicAlert] = field(default_factory=list)
     report: PublishReport = field(default_factory=PublishReport)
     seconds: float = 0.0
+    held: list[Path] = field(default_factory=list)  # files still being written, not judged
+    complete: bool = True  # False when the watcher deferred the slow artifacts
+    urgent_done: float = 0.0  # time.monotonic() when the urgent artifacts were published
+    done: float = 0.0  # time.monotonic() at the end of the run
+
+    def summary(self) -> str:
+        live = sum(1 for v in self.views if v.active)
+        report = self.report
+        return (f"{len(self.views)} alert(s) ({live} active): {len(report.written)} file(s) "
+                f"written, {len(report.deleted)} deleted, {report.unchanged} unchanged, "
+                f"{len(report.failed)} failed, in {self.seconds:.2f} s")
 
     @property
     def ok(self) -> bool:
@@ -73,6 +94,8 @@ class Builder:
         self.publisher = Publisher(out, self.state)
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
+        self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
+        self._rejections: dict[str, str] = {}  # file name -> why, as last logged
 
     def close(self) -> None:
         self.state.close()
@@ -80,39 +103,97 @@ class Builder:
     # --- the pipeline -------------------------------------------------------------------
 
     def run(self, now: datetime | None = None,
-            progress: Callable[[int, int], None] | None = None) -> BuildResult:
+            progress: Callable[[int, int], None] | None = None, *,
+            urgent_first: bool = False, hold: Collection[Path] = (),
+            then_complete: Callable[[], bool] = lambda: True,
+            announce: bool = True) -> BuildResult:
+        """Publish the alert directory as it is now.
+
+        A plain run is one full step that ends complete. The watcher asks for
+        `urgent_first`: when slow artifacts (share images, posters) must be rendered, the
+        urgent ones are published first with `RenderContext(complete=False)`, then, if
+        `then_complete()` still says so, everything with `complete=True` (otherwise the next
+        run finishes it). `hold` names files still being written: they are not judged yet (the
+        last judged version of such a file stands in for it, a new one is left out).
+        """
         started = time.perf_counter()
         now = now or datetime.now(UTC)
         result = BuildResult()
         records = self.state.alerts()
         photos = PhotoStore()
 
-        accepted, rejected = self._accept(self.loader.scan(), records, photos)
+        scanned, result.held = self._hold_back(self.loader.scan(), hold)
+        accepted, rejected = self._accept(scanned, records, photos)
         alerts, fallbacks = self._with_fallbacks(accepted, rejected, records, photos)
         views = self._views(alerts, records, now)
         history = self._record_messages(views, records)
 
         artifacts = self._artifacts(views, history, now, photos)
         live = {v.id for v in views if v.active}
-        report = self.publisher.publish(
-            artifacts, now=now.timestamp(), retire_seconds=self.settings.retire_seconds,
-            may_linger=lambda path: versioned_alert_id(path) in live, progress=progress,
-        )
+        publish = functools.partial(
+            self.publisher.publish, now=now.timestamp(),
+            retire_seconds=self.settings.retire_seconds,
+            may_linger=lambda path: versioned_alert_id(path) in live, progress=progress)
+        report = PublishReport()
+        slow = [a for a in artifacts if not a.urgent]
+        if urgent_first and self.publisher.outdated(slow):
+            # The slow artifacts stay in the wanted set (so this step deletes none of them)
+            # but are not produced; pages and feeds of this step do not name them.
+            first = [a for a in self._artifacts(views, history, now, photos, complete=False)
+                     if a.urgent] + slow
+            report.merge(publish([*first, self._status(first, views, now)],
+                                 only=lambda a: a.urgent))
+            result.urgent_done = time.monotonic()
+            result.complete = bool(then_complete())
+        if result.complete:
+            report.merge(publish([*artifacts, self._status(artifacts, views, now)]))
         self._remember(views, {r.alert.id: r for r in accepted if r.alert}, records)
-        self._write_error_files(accepted, rejected)
+        judged_rejects = [r for r in rejected if r.source not in result.held]
+        self._write_error_files(judged_rejects, result.held)
 
         result.accepted, result.rejected, result.views, result.report = (
-            accepted, rejected, views, report)
+            accepted, judged_rejects, views, report)
+        result.done = time.monotonic()
+        result.urgent_done = result.urgent_done or result.done
         result.seconds = time.perf_counter() - started
-        for source in rejected:
+        rejections = {}
+        for source in judged_rejects:
             kept = " (its last good version stays published)" if source in fallbacks else ""
-            log.warning("rejected %s: %s%s", source.source.name,
-                        "; ".join(f"{p.field}: {p.message}" for p in source.problems), kept)
-        log.info("published %d alert(s) (%d active): %d file(s) written, %d deleted, "
-                 "%d unchanged, %d failed, in %.2f s", len(views), len(live),
-                 len(report.written), len(report.deleted), report.unchanged,
-                 len(report.failed), result.seconds)
+            rejections[source.source.name] = "; ".join(
+                f"{p.field}: {p.message}" for p in source.problems) + kept
+        for name, why in rejections.items():
+            if self._rejections.get(name) != why:  # the watcher says it once, not every run
+                log.warning("rejected %s: %s", name, why)
+        self._rejections = rejections
+        if announce:
+            log.info("published %s", result.summary())
         return result
+
+    def _hold_back(self, results: list[LoadResult], hold: Collection[Path]
+                   ) -> tuple[list[LoadResult], list[Path]]:
+        """Results to judge: a file in `hold` (still being written), or an alert whose photo
+        is, is replaced by its last judged result, or left out if it has none."""
+        held_files = {Path(os.path.realpath(p)) for p in hold}
+        held_photos = {p for p in held_files
+                       if p.parent != self.alert_dir.resolve() or not is_alert_file(p.name)}
+        kept, held = [], []
+        for result in results:
+            photo = result.alert.child.photo if result.alert else None
+            if photo:
+                waits_for_photo = Path(os.path.realpath(photo.path)) in held_photos
+            else:  # a missing or damaged photo may be the one being written
+                waits_for_photo = bool(held_photos) and any(
+                    p.field == "child.photo" for p in result.problems)
+            if Path(os.path.realpath(result.source)) in held_files or waits_for_photo:
+                held.append(result.source)
+                # Not judged yet: never an error file for it; a live alert it published keeps
+                # its last good version meanwhile (as for a rejected file).
+                kept.append(self._judged.get(result.source) or LoadResult(
+                    result.source, None, [Problem("file", "is still being written")]))
+            else:
+                kept.append(result)
+        self._judged = {r.source: r for r in kept}
+        return kept, held
 
     def _accept(self, results: list[LoadResult], records: dict[str, AlertRecord],
                 photos: PhotoStore) -> tuple[list[LoadResult], list[LoadResult]]:
@@ -129,11 +210,11 @@ class Builder:
             claims.sort(key=lambda r: (r.source.name != owner_name, r.source.name))
             winner, *losers = claims
             for loser in losers:
-                loser.problems = [Problem("id", f"'{alert_id}' is already used by "
-                                                f"{winner.source.name}; give every alert its "
-                                                "own id")]
-                loser.alert = None
-                rejected.append(loser)
+                # A copy: the loader's cached result must not change (the watcher's loader
+                # lives on, and this file may own the id once the other one is gone).
+                rejected.append(replace(loser, alert=None, problems=[Problem(
+                    "id", f"'{alert_id}' is already used by {winner.source.name}; give every "
+                          "alert its own id")]))
             alert = winner.alert
             assert alert is not None
             photo = alert.child.photo
@@ -144,9 +225,8 @@ class Builder:
                     try:  # a new photo is decoded now, so a damaged one is refused here
                         photos.image(photo.sha256)
                     except PhotoError as exc:
-                        winner.problems = [Problem("child.photo", str(exc))]
-                        winner.alert = None
-                        rejected.append(winner)
+                        rejected.append(replace(winner, alert=None,
+                                                problems=[Problem("child.photo", str(exc))]))
                         continue
             accepted.append(winner)
         accepted.sort(key=lambda r: r.source.name)
@@ -227,7 +307,7 @@ class Builder:
         return self.state.messages()
 
     def _artifacts(self, views: list[PublicAlert], history: list, now: datetime,  # type: ignore[type-arg]
-                   photos: PhotoStore) -> list[Artifact]:
+                   photos: PhotoStore, complete: bool = True) -> list[Artifact]:
         artifacts: list[Artifact] = []
         for tree in TREES:
             exercise = tree == "exercise/"
@@ -235,11 +315,10 @@ class Builder:
                 settings=self.settings, views=[v for v in views if v.exercise == exercise],
                 history=[m for m in history if m.exercise == exercise], now=now,
                 photos=photos, templates=self.templates, site=self.site, tree=tree,
-                render_key=self.render_key,
+                render_key=self.render_key, complete=complete,
             )
             for renderer in self.renderers:
                 artifacts += [replace(a, path=tree + a.path) for a in renderer.artifacts(ctx)]
-        artifacts.append(self._status(artifacts, views, now))
         return artifacts
 
     def _status(self, artifacts: list[Artifact], views: list[PublicAlert], now: datetime
@@ -292,9 +371,10 @@ class Builder:
                            "document, photo_sha, view) values (?, ?, ?, ?, ?, ?, ?)", rows)
         self.state.drop_photos_except(keep_photos)
 
-    def _write_error_files(self, accepted: Iterable[LoadResult],
-                           rejected: Iterable[LoadResult]) -> None:
-        """`NAME.error.txt` beside each rejected file; gone once it is fixed or removed."""
+    def _write_error_files(self, rejected: Iterable[LoadResult], held: Collection[Path] = ()
+                           ) -> None:
+        """`NAME.error.txt` beside each rejected file; gone once it is fixed or removed.
+        The error file of a file still being written stays as it is until it is judged."""
         wanted = {}
         for r in rejected:
             lines = [p.line(r.source.name) for p in r.problems]
@@ -307,8 +387,9 @@ class Builder:
                     tmp.replace(path)
             except OSError as exc:
                 log.warning("could not write %s: %s", path, exc.strerror)
+        keep = {error_file_for(path) for path in held}
         for stale in self.alert_dir.glob("*.error.txt"):
-            if stale not in wanted:
+            if stale not in wanted and stale not in keep:
                 stale.unlink(missing_ok=True)
 
 

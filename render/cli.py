@@ -86,6 +86,47 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None) -> None:
         sys.exit(1)
 
 
+@main.command()
+@alerts_option
+@out_option
+@click.option("--serve", "address", metavar="[HOST:]PORT",
+              help="Also serve the output for preview (host 127.0.0.1 unless given).")
+@click.option("--poll", is_flag=True,
+              help="Poll the directory instead of inotify (network shares, some containers).")
+@click.pass_obj
+def watch(site: Site, alerts_dir: Path | None, out: Path | None, address: str | None,
+          poll: bool) -> None:
+    """Build, then keep the output in step with the alert directory until SIGINT/SIGTERM."""
+    import signal
+    import threading
+
+    from .build import Builder
+    from .serve import parse_address, serve_in_thread
+    from .watch import Watcher
+
+    alert_dir = site.alerts(alerts_dir)
+    if not alert_dir.is_dir():
+        raise ConfigError(f"alert directory {alert_dir} does not exist")
+    served = parse_address(address) if address else None
+    builder = Builder(site.path, alert_dir, site.out(out), site.settings())
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("%s received", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    server = serve_in_thread(builder.out, *served) if served else None
+    try:
+        Watcher(builder, stop=stop, poll=poll).run()
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        builder.close()
+
+
 class progress_reporter:
     """A bar on a terminal, a plain line every 10% otherwise; silent for small jobs."""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .artifacts import Artifact
 from .errors import PublishError
-from .state import State
+from .state import FileRecord, State
 
 log = logging.getLogger("kindalarm")
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
@@ -65,19 +65,10 @@ class Publisher:
         """
         wanted = {a.path: a for a in artifacts}
         records = self.state.files()
-        interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
-        todo = []
-        for artifact in wanted.values():
-            if only is not None and not only(artifact):
-                continue
-            record = records.get(artifact.path)
-            if (record and record.key == artifact.key and record.retire_at is None
-                    and artifact.path not in interrupted
-                    and (self.root / artifact.path).is_file()):
-                report.unchanged += 1
-            else:
-                todo.append(artifact)
+        chosen = [a for a in wanted.values() if only is None or only(a)]
+        todo = self.outdated(chosen, records)
+        report.unchanged += len(chosen) - len(todo)
         todo.sort(key=lambda a: a.layer)
         if todo:
             with self.state.transaction() as db:
@@ -111,6 +102,17 @@ class Publisher:
         if delete:
             self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
         return report
+
+    def outdated(self, artifacts: Iterable[Artifact],
+                 records: dict[str, FileRecord] | None = None) -> list[Artifact]:
+        """The artifacts whose published file is missing or was made from another key (the
+        watcher asks this to know whether a slow second step is needed at all)."""
+        records = self.state.files() if records is None else records
+        interrupted = self.state.pending()  # a killed run may have replaced these already
+        return [a for a in artifacts
+                if not ((record := records.get(a.path)) and record.key == a.key
+                        and record.retire_at is None and a.path not in interrupted
+                        and (self.root / a.path).is_file())]
 
     def _same(self, path: str, recorded_sha: str | None, digest: str, data: bytes) -> bool:
         target = self.root / path

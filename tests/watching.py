@@ -1,0 +1,95 @@
+"""Helpers for the watcher tests: a real `Watcher` with a real observer, run in a thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from conftest import SiteDir
+
+from render import api, web
+from render.artifacts import INDEX, LEAF, Artifact, key_of
+from render.context import RenderContext
+from render.watch import Publish, Timing, Watcher
+
+# Short enough for tests, the same shape as the defaults.
+FAST = Timing(quiet=0.05, max_wait=0.3, rescan=60.0, health=0.1, retry=0.2, settle=0.4,
+              max_hold=30.0, poll_interval=0.1)
+
+
+class SlowShare:
+    """A stand-in for share images and posters (other renderers, not needed here): slow,
+    not urgent, and named by an urgent index only once the tree is complete."""
+
+    NAME = "slow-share"
+
+    def __init__(self, seconds: float = 0.02) -> None:
+        self.seconds = seconds
+
+    def card(self, view_id: str) -> bytes:
+        time.sleep(self.seconds)
+        return f"{view_id}\n".encode()
+
+    def artifacts(self, ctx: RenderContext) -> Iterator[Artifact]:
+        for view in ctx.active:
+            yield Artifact(f"share/{view.id}/{view.version}/card.txt",
+                           key_of(ctx.render_key, "card", view.version),
+                           lambda view_id=view.id: self.card(view_id), LEAF, urgent=False)
+        named = [f"share/{v.id}/{v.version}/card.txt" for v in ctx.active] if ctx.complete \
+            else []
+        yield Artifact("share/index.txt", key_of(ctx.render_key, ctx.tree, ctx.complete, named),
+                       lambda: "".join(f"{n}\n" for n in named).encode(), INDEX)
+
+
+def light_renderers(slow_seconds: float = 0.02) -> list[Any]:
+    """Light renderers of our own, so these tests stay fast whatever renderers exist."""
+    return [web, api, SlowShare(slow_seconds)]
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+
+
+def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
+    """Until the watcher has had nothing to do for a while (a few debounce periods)."""
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if watcher.idle():
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 4 * watcher.timing.quiet + 0.1:
+                return
+        else:
+            quiet_since = None
+        time.sleep(0.01)
+    raise AssertionError("the watcher never became idle")
+
+
+@contextmanager
+def watching(site: SiteDir, timing: Timing = FAST, poll: bool = False,
+             **builder_args: Any) -> Iterator[tuple[Watcher, list[Publish]]]:
+    """A running watcher on `site` (its first publish done) and the list of its publishes."""
+    builder_args.setdefault("renderers", light_renderers())
+    builder = site.builder(**builder_args)
+    published: list[Publish] = []
+    watcher = Watcher(builder, timing=timing, poll=poll, on_publish=published.append)
+    thread = threading.Thread(target=watcher.run, name="test-watcher", daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: published, what="the first publish")
+        wait_idle(watcher)
+        yield watcher, published
+    finally:
+        watcher.stop.set()
+        thread.join(timeout=30)
+        builder.close()
+    assert not thread.is_alive(), "the watcher did not stop"
