@@ -45,9 +45,6 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
                 # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
                 image.draft("RGB", (long_side, long_side))
             image.seek(0)  # animated PNG/WebP: the first frame
-            # WeasyPrint sets this to True when it is imported (posters); a half-written
-            # photo must still be refused, in a long-running watcher above all.
-            ImageFile.LOAD_TRUNCATED_IMAGES = False
             image.load()
             image = ImageOps.exif_transpose(image)
             image = _to_rgb(image)
