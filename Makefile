@@ -18,7 +18,6 @@ system-deps:
 	bash tools/ensure-debian-packages.sh
 
 run: $(STAMP)
-	$(KINDALARM) --site . build --alerts examples/alerts --out output || true
 	$(KINDALARM) --site . watch --alerts examples/alerts --out output --serve 127.0.0.1:8000
 
 build: $(STAMP)
