@@ -6,10 +6,15 @@ reader sees the old file or the new one, never half of one. Files are written in
 and files nobody names any more are deleted last, so at every moment every link resolves and
 a `kill -9` leaves a complete tree: the last one, or one part-way to the next, both whole.
 Unchanged files are not touched (same key: not even rendered; same bytes: not rewritten).
+
+Compressible files get a gzip sibling (`X.gz`, for nginx `gzip_static`) written with them:
+deterministic bytes, the same mtime as `X` (so both encodings carry the same Last-Modified),
+replaced just before `X` and deleted with it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -24,6 +29,17 @@ from .state import State
 
 log = logging.getLogger("kindalarm")
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
+GZIP_SUFFIXES = (".html", ".xml", ".atom", ".json", ".txt", ".css", ".svg")
+
+
+def has_gzip_sibling(path: str) -> bool:
+    return path.endswith(GZIP_SUFFIXES)
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """The same input always gives the same bytes (no name, mtime 0), so an unchanged file
+    keeps its `.gz` ETag too."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 @dataclass
@@ -73,8 +89,7 @@ class Publisher:
                 continue
             record = records.get(artifact.path)
             if (record and record.key == artifact.key and record.retire_at is None
-                    and artifact.path not in interrupted
-                    and (self.root / artifact.path).is_file()):
+                    and artifact.path not in interrupted and self._present(artifact.path)):
                 report.unchanged += 1
             else:
                 todo.append(artifact)
@@ -96,7 +111,8 @@ class Publisher:
                     continue
                 digest = hashlib.sha256(data).hexdigest()
                 record = records.get(artifact.path)
-                if self._same(artifact.path, record.sha256 if record else None, digest, data):
+                recorded = record.sha256 if record and artifact.path not in interrupted else None
+                if self._same(artifact.path, recorded, digest, data):
                     report.unchanged += 1
                 else:
                     self._write(artifact.path, data)
@@ -112,26 +128,44 @@ class Publisher:
             self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
         return report
 
+    def _present(self, path: str) -> bool:
+        target = self.root / path
+        return target.is_file() and (not has_gzip_sibling(path)
+                                     or target.with_name(target.name + ".gz").is_file())
+
     def _same(self, path: str, recorded_sha: str | None, digest: str, data: bytes) -> bool:
         target = self.root / path
         if recorded_sha is not None:
-            return recorded_sha == digest and target.is_file()
-        try:  # not recorded (first run, or killed before recording): compare with the disk
-            return target.read_bytes() == data
+            return recorded_sha == digest and self._present(path)
+        # Not recorded (first run, or killed before recording, perhaps between the file and
+        # its sibling): compare both with the disk.
+        try:
+            sibling = target.with_name(target.name + ".gz")
+            return target.read_bytes() == data and (
+                not has_gzip_sibling(path) or sibling.read_bytes() == gzip_bytes(data))
         except OSError:
             return False
 
     def _write(self, path: str, data: bytes) -> None:
         target = self.root / path
         tmp = self.root / TMP_DIR / f"{os.getpid()}-{hashlib.md5(path.encode()).hexdigest()}"
+        tmp_gz = tmp.with_name(tmp.name + ".gz")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as handle:
                 handle.write(data)
             os.chmod(tmp, 0o644)
+            if has_gzip_sibling(path):
+                with open(tmp_gz, "wb") as handle:
+                    handle.write(gzip_bytes(data))
+                os.chmod(tmp_gz, 0o644)
+                written = os.stat(tmp)
+                os.utime(tmp_gz, ns=(written.st_atime_ns, written.st_mtime_ns))
+                os.replace(tmp_gz, target.with_name(target.name + ".gz"))
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
+            tmp_gz.unlink(missing_ok=True)
             raise PublishError(f"cannot write {target}: {exc.strerror}; the last published "
                                "files stay as they were") from None
 
@@ -151,6 +185,7 @@ class Publisher:
         for path in remove:
             target = self.root / path
             try:
+                target.with_name(target.name + ".gz").unlink(missing_ok=True)
                 target.unlink(missing_ok=True)
             except OSError as exc:
                 raise PublishError(f"cannot delete {target}: {exc.strerror}") from None
