@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 log = logging.getLogger("kindalarm")
+DENIED = ".denied/none"  # never exists (the publisher writes no dotfiles): answered with 404
 TYPES = {".xml": "application/xml", ".atom": "application/atom+xml", ".json": "application/json",
          ".txt": "text/plain; charset=utf-8", ".woff2": "font/woff2"}
 
@@ -39,10 +40,10 @@ class TreeHandler(SimpleHTTPRequestHandler):
         try:
             real = translated.resolve()
         except OSError:
-            return str(root / "\0missing")
+            return str(root / DENIED)
         relative = real.relative_to(root) if real.is_relative_to(root) else None
         if relative is None or any(part.startswith(".") for part in relative.parts):
-            return str(root / "\0missing")  # outside the tree or hidden: 404
+            return str(root / DENIED)  # outside the tree or hidden: 404
         return str(real)
 
     def guess_type(self, path: str | Path) -> str:
