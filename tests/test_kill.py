@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import SiteDir, alert_doc
+from churn import mutate, start_churn
+from conftest import SiteDir
 from treecheck import check_tree
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,34 +26,10 @@ def start_build(site: SiteDir) -> subprocess.Popen[bytes]:
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def mutate(site: SiteDir, step: int, rng: random.Random) -> None:
-    """Change the alert directory so that every publish writes and deletes something."""
-    which = step % 4
-    if which == 0:
-        site.write("a.json", alert_doc(id="2026-kill-a", child_age=rng.randint(3, 15),
-                                       child_photo="photos/a.jpg"))
-    elif which == 1:
-        status = rng.choice(["active", "found"])
-        site.write("b.json", alert_doc(id="2026-kill-b", status=status,
-                                       child_photo="photos/b.jpg"))
-    elif which == 2:
-        c = site.alerts / "c.json"
-        if c.exists():
-            c.unlink()
-        else:
-            site.write("c.json", alert_doc(id=f"2026-kill-c{step}", child_photo="photos/c.jpg",
-                                           level="vermist-kind"))
-    else:
-        site.photo("a.jpg", size=(500, 700), seed=rng.randint(1, 999))
-
-
 def test_build_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> None:
     rng = random.Random(20261129)
     site.settings_text(f'base_url = "{BASE_URL}"\nretire_seconds = 0\n')
-    for name, seed in (("a.jpg", 1), ("b.jpg", 2), ("c.jpg", 3)):
-        site.photo(name, size=(500, 700), seed=seed)
-    for step in range(3):
-        mutate(site, step, rng)
+    start_churn(site, rng)
 
     started = time.perf_counter()
     assert start_build(site).wait(timeout=120) == 0
