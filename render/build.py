@@ -20,6 +20,7 @@ from . import api, web
 from .artifacts import STATUS, Artifact, key_of
 from .config import Settings, load_settings
 from .context import RenderContext
+from .errors import guard_output
 from .loader import AlertLoader, LoadResult, Problem, check_photo, error_file_for, parse_alert
 from .loader import parse_document as parse_text
 from .model import Alert
@@ -61,6 +62,7 @@ class BuildResult:
 
 
 class Builder:
+    @guard_output
     def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
                  renderers: Sequence[ModuleType] | None = None) -> None:
         self.site = site
@@ -79,6 +81,7 @@ class Builder:
 
     # --- the pipeline -------------------------------------------------------------------
 
+    @guard_output
     def run(self, now: datetime | None = None,
             progress: Callable[[int, int], None] | None = None) -> BuildResult:
         started = time.perf_counter()
