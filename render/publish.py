@@ -180,8 +180,8 @@ class Publisher:
                 continue
             if record.retire_at is None and retire_seconds > 0 and may_linger(path):
                 retire.append((now + retire_seconds, path))
-            elif record.retire_at is None or record.retire_at <= now:
-                remove.append(path)
+            elif record.retire_at is None or record.retire_at <= now or not may_linger(path):
+                remove.append(path)  # also a retired file whose alert has ended since
         for path in remove:
             target = self.root / path
             try:

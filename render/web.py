@@ -1,4 +1,9 @@
-"""The public web site: front pages, alert pages, the archive, and the web photo."""
+"""The public web site: front pages, alert pages, the archive, the widget, and the web photo.
+
+Every page links with relative URLs (the tree works under any base path and from a local
+copy); only the tags that other sites read (canonical, Open Graph, Twitter cards) are absolute.
+No page asks another host for anything: stylesheet and fonts are served from `assets/`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,15 @@ from pathlib import Path
 from .artifacts import INDEX, LEAF, PAGE, Artifact, key_of
 from .context import RenderContext
 from .i18n import LANGS
-from .photo import web_photo
+from .photo import WEB_SIDE, web_photo
 from .public import PublicAlert
 from .templating import BUILTIN_TEMPLATES
 
 NAME = "web"
 FONTS_WEB = BUILTIN_TEMPLATES.parent / "fonts" / "web"
+OG_SIZE = (1200, 630)  # share/ID/VERSION/og.png, drawn by the share-image renderer
+WIDGET_PATH = "widget/index.html"
+WIDGET_REFRESH_SECONDS = 60
 
 
 def lang_prefix(lang: str) -> str:
@@ -24,35 +32,68 @@ def alert_page_path(view: PublicAlert, lang: str = "nl") -> str:
     return f"{lang_prefix(lang)}alerts/{view.id}/index.html"
 
 
+def share_image_path(view: PublicAlert, name: str = "og.png") -> str:
+    return f"share/{view.id}/{view.version}/{name}"
+
+
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for view in ctx.views:
         if view.photo:
             yield _photo(ctx, view)
+        paths = {lang: alert_page_path(view, lang) for lang in LANGS}
         for lang in LANGS:
-            yield _page(ctx, alert_page_path(view, lang), "alert.html", lang, view.version,
-                        view=view)
+            # ctx.complete decides og:image (share image or web photo), so it is in the key.
+            yield _page(ctx, paths, lang, "alert.html", (view.version, ctx.complete),
+                        view=view, og=_og_image(ctx, view))
     front = [(v.id, v.version) for v in ctx.front_page]
-    for lang in LANGS:
-        yield _page(ctx, f"{lang_prefix(lang)}index.html", "index.html", lang, front,
-                    layer=INDEX, alerts=ctx.front_page)
+    index_paths = {lang: f"{lang_prefix(lang)}index.html" for lang in LANGS}
     ended = [(v.id, v.version) for v in ctx.ended]
-    yield _page(ctx, "archive/index.html", "archive.html", "nl", ended, layer=INDEX,
-                alerts=ctx.ended)
+    archive_paths = {lang: f"{lang_prefix(lang)}archive/index.html" for lang in LANGS}
+    for lang in LANGS:
+        yield _page(ctx, index_paths, lang, "index.html", front, layer=INDEX,
+                    alerts=ctx.front_page)
+        yield _page(ctx, archive_paths, lang, "archive.html", ended, layer=INDEX,
+                    alerts=ctx.ended)
+    active = [(v.id, v.version) for v in ctx.active]
+    yield _page(ctx, {"nl": WIDGET_PATH}, "nl", "widget.html", active, layer=INDEX,
+                alerts=ctx.active, refresh=WIDGET_REFRESH_SECONDS)
     yield from _assets(ctx)
 
 
-def _page(ctx: RenderContext, path: str, template: str, lang: str, inputs: object,
-          layer: int = PAGE, **values: object) -> Artifact:
-    depth = path.count("/")
-    root = "../" * depth  # relative links: the tree works under any base path
+def _page(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,
+          inputs: object, layer: int = PAGE, **values: object) -> Artifact:
+    """One page; `paths` names the same page in every language it exists in."""
+    path = paths[lang]
+    root = "../" * path.count("/")  # relative links: the tree works under any base path
 
     def produce() -> bytes:
         page = ctx.templates.get_template(template).render(
-            ctx=ctx, lang=lang, root=root, path=path, settings=ctx.settings,
-            lang_prefix=lang_prefix, alert_page_path=alert_page_path, **values)
+            ctx=ctx, lang=lang, root=root, path=path, paths=paths, settings=ctx.settings,
+            lang_prefix=lang_prefix, alert_page_path=alert_page_path,
+            photo_size=lambda view: photo_size(ctx, view), **values)
         return page.encode("utf-8")
 
     return Artifact(path, key_of(ctx.render_key, ctx.tree, path, inputs), produce, layer)
+
+
+def photo_size(ctx: RenderContext, view: PublicAlert) -> tuple[int, int]:
+    """Width and height of the published web photo (for the img tag: no layout jump)."""
+    assert view.photo is not None
+    width, height = ctx.photos.image(view.photo.sha256).size
+    scale = min(1.0, WEB_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _og_image(ctx: RenderContext, view: PublicAlert) -> dict[str, object] | None:
+    """The image other sites show for this page: the share image once it exists (complete
+    build), the web photo before that, nothing once the alert has ended."""
+    if not view.active:
+        return None
+    if ctx.complete:
+        return {"url": ctx.url(share_image_path(view)), "size": OG_SIZE}
+    if view.photo:
+        return {"url": ctx.url(ctx.photo_path(view)), "size": None}
+    return None
 
 
 def _photo(ctx: RenderContext, view: PublicAlert) -> Artifact:

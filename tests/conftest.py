@@ -136,3 +136,11 @@ def built_examples(examples_site: SiteDir) -> Iterator[SiteDir]:
     result = examples_site.build()
     assert result.ok, [p for r in result.rejected for p in r.problems]
     yield examples_site
+
+
+@pytest.fixture(scope="session")
+def web_gallery(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Sites showing every page type (tests/web_gallery.py), built once per session."""
+    from web_gallery import build_gallery
+
+    return build_gallery(tmp_path_factory.mktemp("gallery"))

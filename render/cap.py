@@ -1,0 +1,277 @@
+"""CAP 1.2 (OASIS Common Alerting Protocol): `cap/ID/VERSION.xml`, one message per published
+version, and `cap/feed.atom`, the index of the current messages (in the style of the US
+weather service's alerts feed), for Google Public Alerts, signage players and sign systems.
+
+Message types follow the lifecycle (contract section 6):
+
+| published version | msgType | responseType | references |
+| --- | --- | --- | --- |
+| first version, active | Alert | Monitor | |
+| a new version, active | Update | Monitor | every earlier message of the alert |
+| found | Update | AllClear | every earlier message |
+| withdrawn (status cancelled, or the file deleted) | Cancel | | every earlier message |
+| expired | Cancel, with the note "verlopen" | | every earlier message |
+
+Expired is a Cancel on purpose: the contract treats it "as cancelled", and a sign that ignores
+`<expires>` must still take the child off the screen. An alert first seen already ended (no
+earlier message) is an `Alert` with urgency Past, since there is nothing to update or cancel.
+
+Only the current version of each alert is rendered (the view of an older version is gone),
+so an older message's file lingers for `retire_seconds` while its alert is live and is
+deleted as soon as the alert ends: the final found/cancel message, which has no personal
+details, is the only one that stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from .artifacts import INDEX, PAGE, Artifact, key_of
+from .config import Settings
+from .context import RenderContext
+from .feeds import EPOCH, atom_bytes, feed_title, new_feed, sent_of
+from .public import CANCELLED, EXPIRED, FOUND, PublicAlert
+from .state import Message
+from .texts import page_url
+from .webphoto import web_photo_bytes
+from .wording import (
+    call_to_action,
+    headline,
+    label,
+    languages,
+    one_line,
+    summary,
+    text,
+)
+
+NAME = "cap"
+NS = "urn:oasis:names:tc:emergency:cap:1.2"
+CAP_TYPE = "application/cap+xml"
+LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-US"}
+HEADLINE_LIMIT = 160  # CAP 1.2 section 3.2.2: "SHOULD be less than 160 characters"
+CIRCLE_RADIUS_KM = 10  # around the last-seen point: a child on foot or by car, first hours
+MAX_INDEX_ENTRIES = 200  # the index stays far below the 900 KB readers accept
+EVENT = {"kind-alarm": "Kind Alarm", "vermist-kind": "Vermist Kind"}
+# (urgency, severity, certainty) by level; an ended alert is Past / Minor / Observed.
+GRADING = {
+    "kind-alarm": ("Immediate", "Severe", "Likely"),
+    "vermist-kind": ("Expected", "Moderate", "Likely"),
+}
+ENDED_GRADING = ("Past", "Minor", "Observed")
+_UNSAFE = re.compile(r"[^A-Za-z0-9@._:-]+")  # identifiers: no spaces, commas, < or &
+
+ET.register_namespace("", NS)
+
+
+@dataclass(frozen=True)
+class CapMessage:
+    """What identifies one CAP message: its id, and when it was sent."""
+
+    identifier: str
+    sender: str
+    sent: datetime
+    kind: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.sender},{self.identifier},{cap_time(self.sent)}"
+
+
+def cap_time(moment: datetime, tz: ZoneInfo | None = None) -> str:
+    """CAP's dateTime: an explicit offset, no fractions, never `Z`."""
+    local = moment.astimezone(tz) if tz else moment
+    text = local.replace(microsecond=0).isoformat(timespec="seconds")
+    return text.replace("Z", "+00:00")
+
+
+def sender_of(settings: Settings) -> str:
+    return _UNSAFE.sub("-", settings.cap_sender) or "kindalarm"
+
+
+def identifier(settings: Settings, alert_id: str, version: str) -> str:
+    return _UNSAFE.sub("-", f"{sender_of(settings)}-{alert_id}-{version}")
+
+
+def cap_path(view: PublicAlert) -> str:
+    return f"cap/{view.id}/{view.version}.xml"
+
+
+def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list[CapMessage]]:
+    """This version's message and the alert's earlier ones, oldest first."""
+    tz = ZoneInfo(ctx.settings.timezone)
+    sender = sender_of(ctx.settings)
+
+    def cap_message(m: Message) -> CapMessage:
+        return CapMessage(identifier(ctx.settings, m.alert_id, m.version), sender,
+                          sent_of(m).astimezone(tz), m.kind)
+
+    history = [m for m in ctx.history if m.alert_id == view.id]
+    mine = [m for m in history if m.version == view.version]
+    if mine:
+        current = cap_message(mine[-1])
+        earlier = [cap_message(m) for m in history if m.seq < mine[-1].seq]
+    else:  # not recorded (a renderer run outside a build): the view speaks for itself
+        kind = view.state if not view.active else "update" if history else "alert"
+        current = CapMessage(identifier(ctx.settings, view.id, view.version), sender,
+                             view.updated.astimezone(tz).replace(microsecond=0), kind)
+        earlier = [cap_message(m) for m in history]
+    return current, earlier
+
+
+def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    indexed = []
+    for view in ctx.views:
+        current, earlier = messages_of(ctx, view)
+        inputs = (view.version, current, earlier)
+        yield Artifact(cap_path(view), key_of(ctx.render_key, ctx.tree, NAME, inputs),
+                       lambda view=view, current=current, earlier=earlier:
+                       render_message(ctx, view, current, earlier), PAGE)
+        if view in ctx.front_page:
+            indexed.append((view, current))
+    indexed = indexed[:MAX_INDEX_ENTRIES]
+    yield Artifact("cap/feed.atom",
+                   key_of(ctx.render_key, ctx.tree, NAME, "index",
+                          [(v.version, m) for v, m in indexed]),
+                   lambda: render_index(ctx, indexed), INDEX)
+
+
+# --- one message ----------------------------------------------------------------------------
+
+
+def msg_type(view: PublicAlert, earlier: Sequence[CapMessage]) -> str:
+    if not earlier:
+        return "Alert"
+    return "Cancel" if view.state in (CANCELLED, EXPIRED) else "Update"
+
+
+def _add(parent: ET.Element, tag: str, value: str | None = None) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{NS}}}{tag}")
+    if value is not None:
+        element.text = value
+    return element
+
+
+def render_message(ctx: RenderContext, view: PublicAlert, current: CapMessage,
+                   earlier: Sequence[CapMessage]) -> bytes:
+    """One CAP 1.2 alert, elements in the order the schema demands."""
+    alert = ET.Element(f"{{{NS}}}alert")
+    _add(alert, "identifier", current.identifier)
+    _add(alert, "sender", current.sender)
+    _add(alert, "sent", cap_time(current.sent))
+    _add(alert, "status", "Exercise" if view.exercise else "Actual")
+    _add(alert, "msgType", msg_type(view, earlier))
+    _add(alert, "scope", "Public")
+    note = _note(view)
+    if note:
+        _add(alert, "note", note)
+    if earlier:
+        _add(alert, "references", " ".join(m.reference for m in earlier))
+    _add(alert, "incidents", _UNSAFE.sub("-", view.id))
+    for lang in languages(view):
+        _info(ctx, alert, view, lang, current.kind)
+    ET.indent(alert, space="  ")
+    return ET.tostring(alert, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _note(view: PublicAlert) -> str:
+    notes = []
+    if view.exercise:
+        notes.append("OEFENING: dit is geen echte melding.")
+    if view.state == CANCELLED:
+        notes.append("Ingetrokken.")
+    elif view.state == EXPIRED:
+        notes.append("Verlopen: de melding is beëindigd na de vervaltijd.")
+    return " ".join(notes)
+
+
+def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
+          kind: str) -> None:
+    settings = ctx.settings
+    tz = ZoneInfo(settings.timezone)
+    d = view.details
+    info = _add(alert, "info")
+    _add(info, "language", LANGUAGE_TAGS[lang])
+    _add(info, "category", "Rescue")
+    _add(info, "event", EVENT[view.level])
+    if view.active:
+        _add(info, "responseType", "Monitor")
+    elif view.state == FOUND:
+        _add(info, "responseType", "AllClear")
+    urgency, severity, certainty = GRADING[view.level] if view.active else ENDED_GRADING
+    _add(info, "urgency", urgency)
+    _add(info, "severity", severity)
+    _add(info, "certainty", certainty)
+    if view.level == "kind-alarm":
+        code = _add(info, "eventCode")
+        _add(code, "valueName", "SAME")
+        _add(code, "value", "CAE")  # Child Abduction Emergency
+    if d is not None:
+        _add(info, "onset", cap_time(d.last_seen_time, tz))
+        if view.expires:
+            _add(info, "expires", cap_time(view.expires, tz))
+    _add(info, "senderName", one_line(settings.cap_sender_name))
+    _add(info, "headline", _shorten(headline(settings, view, lang, kind), HEADLINE_LIMIT))
+    _add(info, "description", summary(view, settings, lang))
+    _add(info, "instruction", _instruction(view, lang))
+    _add(info, "web", page_url(ctx, view, lang))
+    tip = "tiplijn" if lang == "nl" else "tip line"
+    _add(info, "contact", f"{one_line(settings.cap_sender_name)}: {one_line(view.phone)}, "
+                          f"{tip} {one_line(view.tipline)}")
+    param = _add(info, "parameter")
+    _add(param, "valueName", "kindalarm:level")
+    _add(param, "value", label(settings, view, lang))
+    if d is not None and view.photo is not None:
+        photo = web_photo_bytes(ctx.photos, view.photo.sha256)
+        resource = _add(info, "resource")
+        _add(resource, "resourceDesc", text(d.photo_alt, lang))
+        _add(resource, "mimeType", "image/jpeg")
+        _add(resource, "size", str(len(photo)))
+        _add(resource, "uri", ctx.url(ctx.photo_path(view)))
+        _add(resource, "digest", hashlib.sha1(photo).hexdigest())  # CAP asks for SHA-1
+    area = _add(info, "area")
+    _add(area, "areaDesc", ", ".join(one_line(r) for r in view.regions) or "Nederland")
+    if d is not None and d.latitude is not None and d.longitude is not None:
+        _add(area, "circle", f"{d.latitude:.5f},{d.longitude:.5f} {CIRCLE_RADIUS_KM}")
+
+
+def _instruction(view: PublicAlert, lang: str) -> str:
+    if view.active:
+        return call_to_action(view, lang)
+    if view.state == FOUND:
+        return "Er is geen actie meer nodig." if lang == "nl" else "No further action needed."
+    return ("Deel de oproep niet meer." if lang == "nl"
+            else "Please stop sharing the appeal.")
+
+
+def _shorten(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+def render_index(ctx: RenderContext, indexed: Sequence[tuple[PublicAlert, CapMessage]]
+                 ) -> bytes:
+    """`cap/feed.atom`: one entry per current message, linked as application/cap+xml."""
+    updated = max((m.sent for _, m in indexed), default=EPOCH)
+    feed = new_feed(ctx, "cap/feed.atom", updated, "CAP 1.2-berichten van de actuele "
+                    "meldingen" + (" (OEFENING)" if ctx.exercise else ""))
+    feed.title(f"{feed_title(ctx)}: CAP")
+    for view, message in indexed:
+        url = ctx.url(cap_path(view))
+        entry = feed.add_entry(order="append")
+        entry.id(url)
+        entry.title(_shorten(headline(ctx.settings, view, "nl", message.kind),
+                             HEADLINE_LIMIT))
+        entry.link(href=url, rel="alternate", type=CAP_TYPE)
+        entry.summary(summary(view, ctx.settings, "nl"))
+        entry.published(message.sent)
+        entry.updated(message.sent)
+        entry.category(term=EVENT[view.level])
+    return atom_bytes(feed)

@@ -1,0 +1,120 @@
+"""`feeds/rss.xml` and `feeds/atom.xml`: one entry per published message (issued, updated,
+found, withdrawn, expired), newest first, at most 50.
+
+Every entry is written from the alert's *current* public view, so once an alert has ended
+its earlier entries keep only the outcome: no name, no photo, no details. Every date comes
+from the data (the message's time), never from the clock, so a build with nothing new
+produces the same bytes and pollers get their 304s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from lxml import etree  # feedgen's own XML library
+
+from .artifacts import INDEX, Artifact, key_of
+from .context import RenderContext
+from .public import PublicAlert
+from .state import Message
+from .texts import page_url
+from .webphoto import web_photo_bytes
+from .wording import headline, one_line, summary
+
+NAME = "feeds"
+MAX_ENTRIES = 50
+# An empty feed still needs an `updated`; a fixed moment keeps its bytes stable.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+GENERATOR = "kindalarm"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    entries = feed_entries(ctx)
+    inputs = [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version) for m, v in entries]
+    for fmt in ("rss", "atom"):
+        yield Artifact(f"feeds/{fmt}.xml",
+                       key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs, ctx.complete),
+                       lambda fmt=fmt: render_feed(ctx, entries, fmt), INDEX)
+
+
+def feed_entries(ctx: RenderContext) -> list[tuple[Message, PublicAlert]]:
+    """The newest messages of this tree with the current view of their alert."""
+    views = {v.id: v for v in ctx.views}
+    newest = sorted((m for m in ctx.history if m.alert_id in views),
+                    key=lambda m: (sent_of(m), m.seq), reverse=True)
+    return [(m, views[m.alert_id]) for m in newest[:MAX_ENTRIES]]
+
+
+def sent_of(message: Message) -> datetime:
+    return datetime.fromisoformat(message.sent).replace(microsecond=0)
+
+
+def feed_title(ctx: RenderContext) -> str:
+    title = one_line(ctx.settings.site_name)
+    return f"{title} (OEFENING)" if ctx.exercise else title
+
+
+def new_feed(ctx: RenderContext, self_path: str, updated: datetime,
+             description: str) -> FeedGenerator:
+    """A feedgen feed whose every date is given (feedgen would stamp the clock)."""
+    feed = FeedGenerator()
+    feed.id(ctx.url(self_path))
+    feed.title(feed_title(ctx))
+    feed.subtitle(description)
+    feed.description(description)
+    feed.author(name=one_line(ctx.settings.cap_sender_name))
+    feed.link(href=ctx.url(self_path), rel="self")
+    feed.link(href=ctx.url(), rel="alternate", type="text/html")  # RSS takes the last one
+    feed.language("nl")
+    feed.generator(GENERATOR)
+    feed.updated(updated)
+    feed.lastBuildDate(updated)
+    return feed
+
+
+def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert]],
+                fmt: str) -> bytes:
+    updated = max((sent_of(m) for m, _ in entries), default=EPOCH)
+    description = ("Meldingen van vermiste kinderen: KIND ALARM en VERMIST KIND"
+                   if not ctx.exercise else "OEFENING: meldingen van een oefening")
+    feed = new_feed(ctx, f"feeds/{fmt}.xml", updated, description)
+    for message, view in entries:
+        entry = feed.add_entry(order="append")
+        url = page_url(ctx, view, "nl")
+        entry.id(f"{url}#{message.version}")
+        entry.guid(f"{url}#{message.version}", permalink=False)
+        entry.title(headline(ctx.settings, view, "nl", message.kind))
+        entry.link(href=url, rel="alternate", type="text/html")
+        entry.summary(summary(view, ctx.settings, "nl"))
+        entry.published(sent_of(message))
+        entry.updated(sent_of(message))
+        entry.category(term=view.level, label=one_line(ctx.settings.labels[view.level]))
+        if view.active:
+            if ctx.complete:  # the share image exists only once the slow step has run
+                entry.enclosure(ctx.url(f"share/{view.id}/{view.version}/og.png"), 0,
+                                "image/png")
+            elif view.photo:
+                entry.enclosure(ctx.url(ctx.photo_path(view)),
+                                len(web_photo_bytes(ctx.photos, view.photo.sha256)), "image/jpeg")
+    if fmt == "rss":
+        return feed.rss_str(pretty=True)
+    return atom_bytes(feed)
+
+
+def atom_bytes(feed: FeedGenerator) -> bytes:
+    """`feed.atom_str()`, with the rel, type and length of entry links that feedgen 1.0 drops
+    (lkiesow/python-feedgen#135): without them an enclosure would read as a second page
+    link, and a CAP index entry would not say it is CAP."""
+    root = etree.fromstring(feed.atom_str())
+    for element, entry in zip(root.iterfind(f"{ATOM}entry"), feed.entry(), strict=True):
+        for link_element, link in zip(element.iterfind(f"{ATOM}link"), entry.link() or [],
+                                      strict=True):
+            for name in ("rel", "type", "hreflang", "title", "length"):
+                value = link.get(name)
+                if value and not (name == "length" and value == "0"):  # 0: unknown
+                    link_element.set(name, value)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

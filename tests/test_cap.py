@@ -1,0 +1,178 @@
+"""CAP 1.2: every message valid against the OASIS schema, through the whole lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from conftest import SiteDir, alert_doc
+from feeds_support import (
+    CAP,
+    PERSONAL,
+    assert_link_resolves,
+    cap_files,
+    later,
+    lifecycle_docs,
+    validate_cap,
+)
+from lxml import etree
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _only_message(site: SiteDir, tree: str = "") -> etree._Element:
+    files = cap_files(site, tree)
+    assert len(files) == 1, sorted(files)
+    return validate_cap(next(iter(files.values())))
+
+
+def _text(root: etree._Element, path: str) -> str | None:
+    found = root.find(path.replace("cap:", CAP))
+    return found.text if found is not None else None
+
+
+def test_every_example_message_is_valid_cap(built_examples: SiteDir) -> None:
+    files = cap_files(built_examples) | cap_files(built_examples, "exercise/")
+    ids = {p.split("/")[-2] for p in files}
+    assert len(ids) == 6  # one current message per alert, drills included
+    for path, data in files.items():
+        root = validate_cap(data)
+        exercise = path.startswith("exercise/")
+        assert _text(root, "cap:status") == ("Exercise" if exercise else "Actual")
+        assert _text(root, "cap:scope") == "Public"
+        for info in root.iterfind(f"{CAP}info"):
+            assert len(_text(info, "cap:headline") or "") <= 160
+            for uri in info.iterfind(f"{CAP}resource/{CAP}uri"):
+                assert_link_resolves(built_examples, uri.text or "")
+            assert_link_resolves(built_examples, _text(info, "cap:web") or "")
+    sanne = validate_cap(next(b for p, b in files.items() if "sanne" in p))
+    langs = [i.text for i in sanne.iter(f"{CAP}language")]
+    assert langs == ["nl-NL", "en-US"]  # Sanne's file has English texts
+    assert _text(sanne, "cap:info/cap:eventCode/cap:value") == "CAE"
+    assert _text(sanne, "cap:info/cap:area/cap:circle").endswith(" 10")
+
+
+def test_resource_size_and_digest_are_the_published_photo(built_examples: SiteDir) -> None:
+    for data in cap_files(built_examples).values():
+        root = validate_cap(data)
+        for resource in root.iter(f"{CAP}resource"):
+            uri = _text(resource, "cap:uri")
+            photo = (built_examples.out / uri.split("/", 3)[3]).read_bytes()
+            assert int(_text(resource, "cap:size")) == len(photo)
+            assert _text(resource, "cap:digest") == hashlib.sha1(photo).hexdigest()
+            assert _text(resource, "cap:mimeType") == "image/jpeg"
+
+
+def test_index_feed_links_every_current_message(built_examples: SiteDir) -> None:
+    raw = (built_examples.out / "cap" / "feed.atom").read_bytes()
+    assert len(raw) < 900_000
+    feed = etree.fromstring(raw)
+    links = [e for e in feed.iter(f"{ATOM}link") if e.get("type") == "application/cap+xml"]
+    assert len(links) == len(feed.findall(f"{ATOM}entry")) == 5  # front page of public tree
+    for link in links:
+        assert_link_resolves(built_examples, link.get("href"))
+        validate_cap((built_examples.out / link.get("href").split("/", 3)[3]).read_bytes())
+
+
+def test_lifecycle_alert_update_found(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    docs = lifecycle_docs()
+    site.write("anna.json", docs["alert"])
+    site.build()
+    first = _only_message(site)
+    assert _text(first, "cap:msgType") == "Alert"
+    assert _text(first, "cap:references") is None
+    first_ref = ",".join(_text(first, f"cap:{k}") for k in ("sender", "identifier", "sent"))
+
+    site.write("anna.json", docs["update"])
+    site.build(now=later(1))
+    files = cap_files(site)
+    assert len(files) == 2  # the previous message lingers while the alert is live
+    update = max((validate_cap(b) for b in files.values()),
+                 key=lambda r: _text(r, "cap:sent"))
+    assert _text(update, "cap:msgType") == "Update"
+    assert _text(update, "cap:references") == first_ref
+    assert _text(update, "cap:identifier") != _text(first, "cap:identifier")
+    assert _text(update, "cap:sent") == "2026-11-29T14:20:00+01:00"
+    assert _text(update, "cap:info/cap:area/cap:circle") == "52.09000,5.12000 10"
+
+    site.write("anna.json", docs["found"])
+    site.build(now=later(2))
+    found = _only_message(site)  # earlier messages held personal data: deleted
+    assert _text(found, "cap:msgType") == "Update"
+    assert _text(found, "cap:info/cap:responseType") == "AllClear"
+    assert first_ref in (_text(found, "cap:references") or "")
+    assert len((_text(found, "cap:references") or "").split()) == 2
+    assert found.find(f"{CAP}info/{CAP}resource") is None
+    data = next(iter(cap_files(site).values()))
+    for secret in PERSONAL:
+        assert secret not in data
+
+
+def test_withdrawn_by_deleting_the_file_is_a_cancel(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    site.build()
+    (site.alerts / "anna.json").unlink()
+    site.build(now=later(5))
+    cancel = _only_message(site)
+    assert _text(cancel, "cap:msgType") == "Cancel"
+    assert _text(cancel, "cap:references")
+    assert "Ingetrokken" in (_text(cancel, "cap:note") or "")
+    api = json.loads(site.read("api/alerts.json"))
+    assert api["alerts"] == []
+
+
+def test_status_cancelled_is_a_cancel(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    site.build()
+    site.write("anna.json", lifecycle_docs()["cancelled"])
+    site.build(now=later(5))
+    cancel = _only_message(site)
+    assert _text(cancel, "cap:msgType") == "Cancel"
+    assert _text(cancel, "cap:info/cap:urgency") == "Past"
+
+
+def test_expired_is_a_cancel_without_withdrawn_wording(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("anna.json", lifecycle_docs()["expiring"])
+    site.build()
+    active = _only_message(site)
+    assert _text(active, "cap:info/cap:expires") == "2026-11-29T16:00:00+01:00"
+    site.build(now=later(60))
+    expired = _only_message(site)
+    assert _text(expired, "cap:msgType") == "Cancel"
+    assert "Verlopen" in (_text(expired, "cap:note") or "")
+    assert "ingetrokken" not in etree.tostring(expired, encoding="unicode").lower()
+
+
+def test_exercise_messages_live_only_under_exercise(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc(exercise=True))
+    site.build()
+    assert cap_files(site) == {}
+    drill = _only_message(site, "exercise/")
+    assert _text(drill, "cap:status") == "Exercise"
+    assert "OEFENING" in (_text(drill, "cap:info/cap:headline") or "")
+    assert "/exercise/" in (_text(drill, "cap:info/cap:web") or "")
+
+
+def test_sent_has_an_offset_even_in_utc(site: SiteDir) -> None:
+    site.settings_text('timezone = "UTC"\n[cap]\nsender = "meldkamer oost, <test> & co"\n')
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    site.build()
+    message = _only_message(site)
+    assert _text(message, "cap:sent") == "2026-11-29T13:05:00+00:00"
+    for field in ("sender", "identifier"):
+        assert not set(_text(message, f"cap:{field}")) & set(" ,<&")
+
+
+def test_hardest_name_keeps_the_headline_short(site: SiteDir) -> None:
+    name = "Maximiliaan-Alexander Johannes Christiaan van Oldenbarnevelt tot Zuylen"[:80]
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc(child_name=name, last_seen_place="Utrecht, " + "x" * 120))
+    site.build()
+    message = _only_message(site)
+    assert len(_text(message, "cap:info/cap:headline")) <= 160

@@ -1,0 +1,138 @@
+"""RSS 2.0 and Atom 1.0: what feed readers get, through the lifecycle, byte-stable."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+
+import feedparser
+from conftest import NOW, SiteDir, alert_doc
+from feeds_support import PERSONAL, assert_link_resolves, later, lifecycle_docs
+
+from render import feeds
+from render.build import default_renderers
+
+FEEDS = ("feeds/rss.xml", "feeds/atom.xml")
+
+
+def _parse(site: SiteDir, path: str) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse((site.out / path).read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return parsed
+
+
+def _feed_files(site: SiteDir) -> dict[str, bytes]:
+    """Every file this issue publishes: feeds, CAP messages and index, texts."""
+    return {p: b for p, b in site.files().items()
+            if "feeds/" in p or "cap/" in p or p.endswith("texts.json")}
+
+
+def test_example_feeds_read_back(built_examples: SiteDir) -> None:
+    for path in FEEDS:
+        parsed = _parse(built_examples, path)
+        entries = parsed.entries
+        assert len(entries) == 5  # one message per public alert; the drill is not here
+        moments = [e.published_parsed for e in entries]
+        assert moments == sorted(moments, reverse=True)  # newest first
+        titles = " | ".join(e.title for e in entries)
+        assert "KIND ALARM: Sanne de Vries (8)" in titles
+        assert "Milan is gevonden" in titles
+        assert "OEFENING" not in titles and "Lotte" not in titles
+        for entry in entries:
+            assert_link_resolves(built_examples, entry.link)
+            for enclosure in entry.get("enclosures", []):
+                assert_link_resolves(built_examples, enclosure.href)
+        milan = next(e for e in entries if "Milan" in e.title)
+        assert not milan.get("enclosures")  # ended: no picture
+        assert_link_resolves(built_examples, parsed.feed.link)
+
+
+def test_exercise_feeds_are_marked(built_examples: SiteDir) -> None:
+    for path in FEEDS:
+        parsed = _parse(built_examples, f"exercise/{path}")
+        assert "OEFENING" in parsed.feed.title
+        assert [e.title.split(":")[0] for e in parsed.entries] == ["OEFENING KIND ALARM"]
+        assert "/exercise/" in parsed.entries[0].link
+
+
+def test_second_build_leaves_feed_bytes_alone(built_examples: SiteDir) -> None:
+    before = _feed_files(built_examples)
+    assert any(p.endswith("rss.xml") for p in before) and any("cap/" in p for p in before)
+    built_examples.build(now=later(3))
+    assert _feed_files(built_examples) == before
+
+
+def test_fresh_render_does_not_depend_on_the_clock(examples_site: SiteDir, tmp_path) -> None:
+    """Render everything twice, from scratch, at different moments: same bytes."""
+    examples_site.build(now=NOW)
+    first = _feed_files(examples_site)
+    other = SiteDir(examples_site.root)
+    other.out = tmp_path / "elsewhere"
+    other.build(now=later(2))
+    assert _feed_files(other) == first
+
+
+def test_lifecycle_entries_and_no_details_once_found(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    docs = lifecycle_docs()
+    for step, name in enumerate(("alert", "update")):
+        site.write("anna.json", docs[name])
+        site.build(now=later(step))
+    parsed = _parse(site, "feeds/atom.xml")
+    assert [e.title.split(":")[0] for e in parsed.entries] == [
+        "KIND ALARM (update)", "KIND ALARM"]
+    assert "blauwe jas" in parsed.entries[1].summary  # every entry shows the current view
+    site.write("anna.json", docs["found"])
+    site.build(now=later(2))
+    for path in FEEDS:
+        entries = _parse(site, path).entries
+        assert len(entries) == 3
+        assert entries[0].title == "KIND ALARM: Anna is gevonden"
+        assert entries[0].summary == "Anna is terecht."
+        assert all(not e.get("enclosures") for e in entries)
+        data = (site.out / path).read_bytes()
+        for secret in PERSONAL:
+            assert secret not in data, (path, secret)
+
+
+def test_withdrawn_and_expired_entries(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("anna.json", lifecycle_docs()["expiring"])
+    site.photo("bram.jpg", seed=2)
+    site.write("bram.json", alert_doc(id="2026-test-bram", child_name="Bram Test",
+                                      child_photo="photos/bram.jpg"))
+    site.build()
+    (site.alerts / "bram.json").unlink()
+    site.build(now=later(60))
+    titles = [e.title for e in _parse(site, "feeds/rss.xml").entries]
+    assert "KIND ALARM: melding ingetrokken" in titles
+    assert "KIND ALARM: melding beëindigd" in titles
+    assert not any("Bram" in t or "Anna" in t for t in titles)
+
+
+def test_urgent_step_names_the_web_photo_not_the_share_image(anna: SiteDir) -> None:
+    """Before the slow step has run, share images do not exist: enclose the web photo."""
+    urgent = types.SimpleNamespace(
+        NAME="feeds-urgent",
+        artifacts=lambda ctx: feeds.artifacts(dataclasses.replace(ctx, complete=False)))
+    renderers = [r for r in default_renderers() if r is not feeds] + [urgent]
+    anna.build(renderers=renderers)
+    for path in FEEDS:
+        entry = _parse(anna, path).entries[0]
+        (enclosure,) = entry.enclosures
+        assert enclosure.href.endswith("/photo.jpg") and enclosure.type == "image/jpeg"
+        target = anna.out / enclosure.href.split("/", 3)[3]
+        if path.endswith("rss.xml"):
+            assert int(enclosure.length) == target.stat().st_size
+
+
+def test_control_characters_and_markup_are_escaped(site: SiteDir) -> None:
+    site.settings_text('site_name = "Kind\\u0007 Alarm <&>"\n'
+                       '[labels]\nkind-alarm = "KIND\\u0001 ALARM"\n')
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc(child_name='Anna <script>&amp;"x"</script>'))
+    site.build()
+    for path in FEEDS:
+        parsed = _parse(site, path)
+        assert parsed.feed.title == "Kind Alarm <&>"
+        assert parsed.entries[0].title.startswith('KIND ALARM: Anna <script>&amp;"x"</script>')
