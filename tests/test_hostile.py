@@ -23,7 +23,7 @@ BASE_URL = Settings.base_url
 SCRIPT = '<script>alert("kindalarm")</script>'
 XML = ']]><evil xmlns="urn:x"/>&xxe;'
 PAYLOAD = f"Jas {SCRIPT} {XML}"
-MARKUP = ("<script", "<evil", "<b>", "&xxe;")
+MARKUP = (SCRIPT, "<evil", "<b>AB-12", "&xxe;")
 MARKUP_SUFFIXES = (".html", ".xml", ".atom", ".svg")
 
 
