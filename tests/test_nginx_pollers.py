@@ -125,3 +125,19 @@ def test_pollers_run_as_scripts(served: tuple[SiteDir, str], script: str) -> Non
                             capture_output=True, text=True, timeout=60, cwd=POLLERS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() and "Traceback" not in result.stderr
+
+
+def test_outlet_guide_documents_every_published_kind_of_file(served: tuple[SiteDir, str]
+                                                             ) -> None:
+    site, _ = served
+    guide = (REPO / "docs" / "outlets.md").read_text(encoding="utf-8")
+    for path in site.files():
+        parts = path.removeprefix("exercise/").removeprefix("en/").split("/")
+        if parts[0] == "assets" or path.endswith(".gz"):
+            continue
+        documented = f"`{parts[0]}/" in guide or f"`{parts[0]}`" in guide
+        assert documented, path
+        assert parts[-1].split(".")[-1] in guide, path  # the file's kind (.xml, .png, ...)
+    for poller in POLLERS.glob("*.py"):
+        assert f"pollers/{poller.name}" in guide or poller.name == "httpcache.py" and (
+            "httpcache.py" in guide), poller.name
