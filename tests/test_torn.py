@@ -88,6 +88,7 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
          seed: int) -> None:
     rng = random.Random(seed)
     while not stop.is_set():
+        time.sleep(0.001)  # leave the publisher its share of the interpreter
         queue = [(rng.choice(entries), 0)]
         while queue and not stop.is_set():
             name, depth = queue.pop()

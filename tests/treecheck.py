@@ -23,7 +23,7 @@ TEXT_SUFFIXES = (".html", ".xml", ".atom", ".json", ".txt", ".css")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 HTML_REF = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']""")
 CSS_REF = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
-URL = re.compile(r"""https?://[^\s"'<>)\]]+""")
+URL = re.compile(r"""https?://[^\s"'<>)\]\\]+""")  # a backslash ends it: "\n" in JSON
 
 
 def references(path: Path, text: str, root: Path, base_url: str) -> set[Path]:
