@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Write order: a file is written before any file that names it, so a reader never follows a
-# link to something that is not there yet (photos and images, then alert pages, then the
-# indexes, feeds and manifests that list them, then status.json).
-LEAF, PAGE, INDEX, STATUS = 0, 1, 2, 3
+# link to something that is not there yet: photos and images, then alert pages, then the
+# messages that name a page (CAP messages, ready-to-post texts), then the indexes, feeds and
+# manifests that list them all, then status.json.
+LEAF, PAGE, MESSAGE, INDEX, STATUS = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from . import api, cap, feeds, texts, web
+from . import api, cap, displays, feeds, poster, share, texts, web
 from .artifacts import STATUS, Artifact, key_of
 from .config import Settings, load_settings
 from .context import RenderContext
@@ -45,7 +45,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def default_renderers() -> list[ModuleType]:
     """Every renderer module; each has `NAME` and `artifacts(ctx)`."""
-    return [web, api, feeds, cap, texts]
+    return [web, api, feeds, cap, texts, displays, share, poster]
 
 
 @dataclass

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .artifacts import INDEX, PAGE, Artifact, key_of
+from .artifacts import INDEX, MESSAGE, Artifact, key_of
 from .config import Settings
 from .context import RenderContext
 from .feeds import EPOCH, atom_bytes, feed_title, new_feed, sent_of
@@ -131,7 +131,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
         inputs = (view.version, current, earlier)
         yield Artifact(cap_path(view), key_of(ctx.render_key, ctx.tree, NAME, inputs),
                        lambda view=view, current=current, earlier=earlier:
-                       render_message(ctx, view, current, earlier), PAGE)
+                       render_message(ctx, view, current, earlier), MESSAGE)
         if view in ctx.front_page:
             indexed.append((view, current))
     indexed = indexed[:MAX_INDEX_ENTRIES]

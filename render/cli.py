@@ -147,6 +147,31 @@ def new(level: str) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the proofs [default: SITE/proof/NAME].")
+@click.pass_obj
+def proof(site: Site, file: Path, out: Path | None) -> None:
+    """Render every output of one alert, plus contact-sheet.png, into a folder.
+    Never touches the published output."""
+    from .proof import ProofError
+    from .proof import proof as make_proof
+
+    target = (out or site.path / "proof" / file.stem).absolute()
+    published = site.out(None)
+    if target == published or published in target.parents:
+        raise ConfigError(f"--out {target} is inside the published output; choose another "
+                          "folder")
+    site.settings()  # a bad kindalarm.toml is one clear error before anything is drawn
+    try:
+        files = make_proof(site.path, file, target)
+    except ProofError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{len(files)} file(s) in {target}; look at {target / 'contact-sheet.png'}")
+
+
+@main.command()
 @out_option
 @click.argument("address", default="127.0.0.1:8000")
 @click.pass_obj

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .artifacts import LEAF, Artifact, key_of
+from .artifacts import MESSAGE, Artifact, key_of
 from .config import Settings
 from .context import RenderContext
 from .i18n import MONTHS, WEEKDAYS, format_short
@@ -53,7 +53,7 @@ LIMITS = {"x": X_LIMIT, "sms": SMS_LIMIT, "instagram": INSTAGRAM_LIMIT}
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for view in ctx.views:
         yield Artifact(texts_path(view), key_of(ctx.render_key, ctx.tree, NAME, view.version),
-                       lambda view=view: _dump(texts_document(ctx, view)), LEAF)
+                       lambda view=view: _dump(texts_document(ctx, view)), MESSAGE)
 
 
 def texts_path(view: PublicAlert) -> str:

@@ -130,11 +130,13 @@ def check_tree(root: Path, base_url: str, settled: bool = True) -> list[str]:
         if path.suffix not in TEXT_SUFFIXES:
             continue
         text = data.decode("utf-8")
+        if path.suffix == ".json":
+            text = "\n".join(json_strings(json.loads(text)))  # URLs, unescaped
         for target in references(path, text, root, base_url):
             if target.is_relative_to(root) and not target.is_file():
                 problems.append(f"{name} names missing {target.relative_to(root)}")
         if path.suffix == ".json":
-            for ref, digest in stated_hashes(json.loads(text)):
+            for ref, digest in stated_hashes(json.loads(data)):
                 problems += hash_problems(name, ref, digest, path, root, base_url)
     return problems
 
@@ -162,6 +164,17 @@ def gzip_problem(path: Path, name: str, data: bytes, settled: bool) -> str | Non
     if settled and path.stat().st_mtime_ns != original.stat().st_mtime_ns:
         return f"{name}: mtime differs from {original.name}'s"
     return None
+
+
+def json_strings(value: object) -> list[str]:
+    """Every string in a JSON document, keys excepted."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in json_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in json_strings(v)]
+    return []
 
 
 def image_opens(data: bytes) -> bool:

@@ -1,0 +1,275 @@
+"""Display bitmaps for signs and screens: displays/PROFILE/manifest.json, current.png, and
+displays/PROFILE/ID/VERSION-N.png (N = slide or phase, from 1).
+
+A profile (`[displays.NAME]` in kindalarm.toml, see `config.DisplayProfile`) shows the active
+alerts of its levels and regions, most urgent first; several alerts rotate. Text profiles
+(`content = "text"`) show phases like a real matrix sign, in the 5x7 pixel font with whole
+pixels only:
+
+    phase 1: KIND ALARM / NAME (AGE) / VERMIST      phase 2: PLACE / BEL 112
+    phase 3: GEZIEN 29 NOV 13:40 / TIP 0800-6070    phase 4: clothing
+
+and publish them as plain text too (ID/VERSION.txt: one line per sign line, a blank line
+between phases). Photo profiles show one card per alert (see `card.py`).
+
+Colour: `mono1` is a true one-bit PNG; `amber` an 8-bit palette image whose index is the
+brightness of one amber LED colour; `gray8` 8-bit grey; `rgb` colour. The idle image (no
+alert to show) is all black for every profile: a sign then shows its own content.
+
+The manifest's `sha256` is that of the image file's bytes, so each image is drawn once per
+build and its bytes reused by the manifest and current.png. Display files are urgent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from . import i18n, pixelfont
+from .artifacts import INDEX, LEAF, Artifact, key_of
+from .config import DisplayProfile
+from .context import RenderContext
+from .photo import encode
+from .public import PublicAlert
+from .textfit import fit_pixel_rows, require_shaping
+
+NAME = "displays"
+AMBER = (255, 176, 0)
+RGB_TEXT, RGB_LABEL = (255, 210, 0), (255, 40, 40)
+
+
+def shows(profile: DisplayProfile, view: PublicAlert) -> bool:
+    """Whether a profile shows an alert: active, of one of its levels, and in its regions
+    (no regions = everywhere; a national alert, region "Nederland", is shown everywhere)."""
+    if not view.active or view.level not in profile.levels:
+        return False
+    if not profile.regions:
+        return True
+    return "Nederland" in view.regions or any(r in profile.regions for r in view.regions)
+
+
+def phase_lines(view: PublicAlert, ctx: RenderContext, profile: DisplayProfile
+                ) -> list[list[str]]:
+    """The text of each phase of a text sign, `profile.phases` of them."""
+    d = view.details
+    assert d is not None
+    settings = ctx.settings
+    seen = i18n.format_short(d.last_seen_time, settings.tz, "nl")
+    clothing = i18n.tr(d.clothing, "nl")
+    candidates = [
+        [settings.labels[view.level], f"{d.name} ({d.age})", "VERMIST"],
+        [i18n.tr(d.last_seen_place, "nl"), f"BEL {view.phone}"],
+        [f"GEZIEN {seen}", f"TIP {view.tipline}"],
+        [clothing or i18n.tr(d.hair, "nl"), f"BEL {view.phone}"],
+    ]
+    said = [[line for line in c if line][: profile.lines] for c in candidates]
+    phases = [c for c in said if c][: profile.phases]
+    base = len(phases)
+    while len(phases) < profile.phases:  # more phases than there is to say: start again
+        phases.append(phases[len(phases) % base])
+    if view.exercise:
+        phases = [["OEFENING", *p] for p in phases]
+    return phases
+
+
+# --- drawing ----------------------------------------------------------------------------------
+
+
+def blank(profile: DisplayProfile) -> Image.Image:
+    """An all-black face in the profile's colour mode."""
+    size = (profile.width, profile.height)
+    if profile.color == "mono1":
+        return Image.new("1", size, 0)
+    if profile.color == "amber":
+        image = Image.new("P", size, 0)
+        image.putpalette([round(c * i / 255) for i in range(256) for c in AMBER])
+        return image
+    if profile.color == "gray8":
+        return Image.new("L", size, 0)
+    return Image.new("RGB", size, (0, 0, 0))
+
+
+def draw_text_phase(profile: DisplayProfile, lines: list[str], label: str) -> Image.Image:
+    """One phase of a text sign; on colour signs the level's label (KIND ALARM) is red."""
+    image = blank(profile)
+    pad = 1 if profile.height < 64 else max(2, profile.height // 40)
+    left = pad
+    if profile.pictogram:
+        side = min(profile.height - 2 * pad, profile.width // 3)  # leave the text room
+        draw_pictogram(image, (pad, pad, pad + side, pad + side))
+        left = pad * 3 + side
+    width, height = profile.width - left - pad, profile.height - 2 * pad
+    rows = fit_pixel_rows(lines, width, height)
+    y = pad + (height - rows.height) // 2
+    lit: int | tuple[int, int, int] = 1 if profile.color == "mono1" else 255
+    for row, source in zip(rows.rows, rows.source, strict=True):
+        fill = lit
+        if profile.color == "rgb":
+            fill = RGB_LABEL if lines[source] in (label, "OEFENING") else RGB_TEXT
+        x = left + (width - pixelfont.text_width(row, rows.scale)) // 2
+        pixelfont.draw_text(image, (x, y), row, fill, rows.scale)
+        y += pixelfont.GLYPH_HEIGHT * rows.scale + rows.gap
+    return image
+
+
+def draw_pictogram(image: Image.Image, box: tuple[int, int, int, int]) -> None:
+    """A child pictogram in a red-edged white square, drawn with hard edges (no grey)."""
+    left, top, right, bottom = box
+    size = right - left
+    draw = ImageDraw.Draw(image)
+    colour = image.mode == "RGB"
+    red = (220, 0, 0) if colour else 255
+    white = (255, 255, 255) if colour else 255
+    ink = (0, 0, 0) if colour else 0
+    edge = max(2, size // 12)
+    draw.rectangle(box, fill=red)
+    draw.rectangle((left + edge, top + edge, right - edge, bottom - edge), fill=white)
+
+    def at(fx: float, fy: float) -> tuple[int, int]:
+        return (round(left + fx * size), round(top + fy * size))
+
+    head = size * 0.11
+    cx, cy = at(0.5, 0.27)
+    draw.ellipse((cx - head, cy - head, cx + head, cy + head), fill=ink)
+    draw.polygon([at(0.36, 0.42), at(0.64, 0.42), at(0.7, 0.66), at(0.3, 0.66)], fill=ink)
+    limb = max(1, round(size * 0.07))
+    draw.line([at(0.38, 0.45), at(0.24, 0.62)], fill=ink, width=limb)
+    draw.line([at(0.62, 0.45), at(0.76, 0.62)], fill=ink, width=limb)
+    draw.line([at(0.43, 0.64), at(0.41, 0.84)], fill=ink, width=limb)
+    draw.line([at(0.57, 0.64), at(0.59, 0.84)], fill=ink, width=limb)
+
+
+def encode_display(image: Image.Image, fmt: str) -> bytes:
+    if fmt == "gif" and image.mode == "RGB":
+        image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
+    if fmt == "gif":
+        return encode(image, "GIF")
+    # One-bit PNGs for mono1; photo screens: a light compression, much faster to write.
+    options = {"bits": 1} if image.mode == "1" else {"compress_level": 3}
+    return encode(image, "PNG", **options)
+
+
+# --- artifacts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slide:
+    view: PublicAlert
+    phase: int  # from 1
+    path: str  # relative to the tree
+    key: str
+
+
+class SlideCache:
+    """Every face of one profile and alert drawn once per build; bytes shared by the slide
+    files, the manifest (sha256) and current.png."""
+
+    def __init__(self) -> None:
+        self._faces: dict[tuple[str, str, str], list[Image.Image]] = {}
+        self._bytes: dict[tuple[str, str, str, int, str], bytes] = {}
+        self._lock = threading.Lock()
+
+    def faces(self, key: tuple[str, str, str], draw: Callable[[], list[Image.Image]]
+              ) -> list[Image.Image]:
+        with self._lock:
+            if key not in self._faces:
+                self._faces[key] = draw()
+            return self._faces[key]
+
+    def image_bytes(self, key: tuple[str, str, str], phase: int, fmt: str,
+                    draw: Callable[[], list[Image.Image]]) -> bytes:
+        faces = self.faces(key, draw)
+        with self._lock:
+            if (*key, phase, fmt) not in self._bytes:
+                self._bytes[(*key, phase, fmt)] = encode_display(faces[phase - 1], fmt)
+            return self._bytes[(*key, phase, fmt)]
+
+
+def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    require_shaping()
+    cache = SlideCache()
+    for profile in ctx.settings.displays.values():
+        yield from _profile_artifacts(ctx, profile, cache)
+
+
+def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: SlideCache
+                       ) -> Iterator[Artifact]:
+    base = f"displays/{profile.name}"
+    slides: list[Slide] = []
+    for view in (v for v in ctx.active if shows(profile, v)):
+        ident = (profile.name, view.id, view.version)
+        draw = _drawer(ctx, profile, view)
+        count = profile.phases if profile.content == "text" else 1
+        for phase in range(1, count + 1):
+            for fmt in profile.formats:
+                path = f"{base}/{view.id}/{view.version}-{phase}.{fmt}"
+                key = key_of(ctx.render_key, ctx.tree, path, profile)
+                yield Artifact(path, key, _bytes_of(cache, ident, phase, fmt, draw), LEAF)
+            png = f"{base}/{view.id}/{view.version}-{phase}.png"
+            slides.append(Slide(view, phase, png, key_of(ctx.render_key, ctx.tree, png,
+                                                         profile)))
+        if profile.content == "text":
+            text = _phase_text(ctx, profile, view)
+            yield Artifact(f"{base}/{view.id}/{view.version}.txt",
+                           key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
+                           lambda text=text: text, LEAF)
+    drawers = {s.view.id: _drawer(ctx, profile, s.view) for s in slides}
+
+    def slide_bytes(slide: Slide) -> bytes:
+        ident = (profile.name, slide.view.id, slide.view.version)
+        return cache.image_bytes(ident, slide.phase, "png", drawers[slide.view.id])
+
+    def current() -> bytes:
+        return slide_bytes(slides[0]) if slides else encode_display(blank(profile), "png")
+
+    def manifest() -> bytes:
+        body = {
+            "profile": profile.name, "width": profile.width, "height": profile.height,
+            "slides": [{
+                "image": s.path.removeprefix(base + "/"), "seconds": profile.seconds,
+                "alert": s.view.id, "level": s.view.level,
+                "sha256": hashlib.sha256(slide_bytes(s)).hexdigest(),
+                "width": profile.width, "height": profile.height,
+            } for s in slides],
+        }
+        return (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
+
+    slide_keys = [s.key for s in slides]
+    yield Artifact(f"{base}/current.png",
+                   key_of(ctx.render_key, ctx.tree, profile, slide_keys[:1]), current, LEAF)
+    yield Artifact(f"{base}/manifest.json",
+                   key_of(ctx.render_key, ctx.tree, profile, slide_keys), manifest, INDEX)
+
+
+def _bytes_of(cache: SlideCache, ident: tuple[str, str, str], phase: int, fmt: str,
+              draw: Callable[[], list[Image.Image]]) -> Callable[[], bytes]:
+    return lambda: cache.image_bytes(ident, phase, fmt, draw)
+
+
+def _drawer(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert
+            ) -> Callable[[], list[Image.Image]]:
+    if profile.content == "text":
+        label = ctx.settings.labels[view.level]
+        return lambda: [draw_text_phase(profile, lines, label)
+                        for lines in phase_lines(view, ctx, profile)]
+
+    def photo_face() -> list[Image.Image]:
+        from .share import render_card
+
+        image = render_card(ctx, view, (profile.width, profile.height)).image
+        if profile.color == "gray8":
+            image = image.convert("L")
+        return [image]
+
+    return photo_face
+
+
+def _phase_text(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert) -> bytes:
+    phases = phase_lines(view, ctx, profile)
+    return ("\n\n".join("\n".join(lines) for lines in phases) + "\n").encode()
+

@@ -1,0 +1,107 @@
+"""Printable posters: share/ID/VERSION/poster-a4.pdf and poster-a3.pdf, with WeasyPrint.
+
+The HTML comes from `templates/poster.html` (a site may override it). The photo is shrunk
+to print resolution first (about 200 dpi at its printed size: never the raw camera file),
+the QR code (an SVG, sharp at any size) leads to the alert page. WeasyPrint is set up once
+per process: one `FontConfiguration` and one font stylesheet shared by every poster. A
+poster is one page: if an alert's texts are so long that they spill over, it is set again
+in a smaller size. Posters exist for active alerts only, and are not urgent.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import io
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from .artifacts import LEAF, Artifact, key_of
+from .card import BANDS, FOOTERS
+from .context import RenderContext
+from .photo import encode, fit
+from .public import PublicAlert
+from .share import address, share_dir
+from .textfit import FONT_DIR
+
+NAME = "poster"
+# paper: (page height in mm, root font size in pt, photo long side in px at ~200 dpi)
+PAPERS = {"A4": (297, 11.0, 1000), "A3": (420, 15.5, 1400)}
+SHRINK = (1.0, 0.85, 0.72, 0.6)  # root size factors tried until the poster is one page
+FONT_FACES = "\n".join(
+    f'@font-face {{ font-family: {family}; font-weight: {weight}; '
+    f'src: url("{(FONT_DIR / file).as_uri()}"); }}'
+    for family, weight, file in (
+        ("Inter", 400, "Inter-Regular.otf"), ("Inter", 700, "Inter-Bold.otf"),
+        ("Inter", 800, "Inter-ExtraBold.otf"), ('"DejaVu Sans"', 400, "DejaVuSans.ttf"),
+        ('"DejaVu Sans"', 700, "DejaVuSans-Bold.ttf"), ('"DejaVu Sans"', 800,
+                                                         "DejaVuSans-Bold.ttf"),
+    ))
+_LOCK = threading.Lock()  # WeasyPrint's shared font configuration is not thread-safe
+
+
+@lru_cache(maxsize=1)
+def weasyprint_setup() -> tuple[Any, Any, Any]:
+    """(HTML class, font stylesheet, FontConfiguration), created once per process."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    # Let it go before interpreter shutdown tears down the C bindings its __del__ needs.
+    atexit.register(weasyprint_setup.cache_clear)
+    return HTML, CSS(string=FONT_FACES, font_config=font_config), font_config
+
+
+def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    for view in ctx.active:
+        for paper in PAPERS:
+            path = f"{share_dir(view)}/poster-{paper.lower()}.pdf"
+            yield Artifact(path, key_of(ctx.render_key, ctx.tree, NAME, paper, view.version),
+                           lambda view=view, paper=paper: poster_pdf(ctx, view, paper),
+                           LEAF, urgent=False)
+
+
+def qr_svg_uri(url: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2).to_string()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def photo_uri(ctx: RenderContext, view: PublicAlert, long_side: int) -> str | None:
+    if not view.photo:
+        return None
+    image = fit(ctx.photos.image(view.photo.sha256), long_side)
+    return "data:image/jpeg;base64," + base64.b64encode(encode(image, "JPEG")).decode()
+
+
+def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
+    html_class, fonts, font_config = weasyprint_setup()
+    page_height, root_pt, photo_side = PAPERS[paper]
+    url = ctx.url(f"alerts/{view.id}/")
+    values = dict(
+        view=view, lang="nl", paper=paper, page_height_mm=page_height,
+        label=ctx.settings.labels[view.level], band=_css(BANDS[view.level]),
+        footer=_css(FOOTERS[view.level][0]), photo_uri=photo_uri(ctx, view, photo_side),
+        qr_uri=qr_svg_uri(url), address=address(ctx, view), settings=ctx.settings,
+    )
+    template = ctx.templates.get_template("poster.html")
+    with _LOCK:
+        for factor in SHRINK:
+            html = template.render(root_pt=round(root_pt * factor, 2), **values)
+            document = html_class(string=html, base_url=str(FONT_DIR)).render(
+                stylesheets=[fonts], font_config=font_config)
+            if len(document.pages) == 1:
+                break
+        else:  # still too long at the smallest size: the first page carries the essentials
+            document = document.copy(document.pages[:1])
+        out = io.BytesIO()
+        document.write_pdf(out)
+    return out.getvalue()
+
+
+def _css(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)

@@ -1,0 +1,60 @@
+"""Social images: share/ID/VERSION/og.png (1200x630), square.png (1080x1080), story.png
+(1080x1920).
+
+Active alerts get the full card (photo, name, age, last seen, call to action, address); a
+found child gets a GEVONDEN card with the first name and no photo, so a post that is shared
+on after the child is found shows the good news. Withdrawn and expired alerts get no share
+images at all: there is nothing left to share. Not urgent: the watcher publishes these after
+the pages, feeds and displays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .artifacts import LEAF, Artifact, key_of
+from .card import card_text, draw_card
+from .context import RenderContext
+from .photo import encode
+from .public import PublicAlert
+from .textfit import require_shaping
+
+NAME = "share"
+SIZES = {"og": (1200, 630), "square": (1080, 1080), "story": (1080, 1920)}
+
+
+def share_dir(view: PublicAlert) -> str:
+    return f"share/{view.id}/{view.version}"
+
+
+def address(ctx: RenderContext, view: PublicAlert) -> str:
+    """The alert page's address as people type it: no scheme, no trailing slash."""
+    url = ctx.url(f"alerts/{view.id}/")
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    require_shaping()
+    for view in ctx.views:
+        if card_text(view, ctx.settings, "") is None:
+            continue
+        for kind, size in SIZES.items():
+            yield Artifact(
+                f"{share_dir(view)}/{kind}.png",
+                key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
+                lambda view=view, size=size: share_image(ctx, view, size),
+                LEAF, urgent=False)
+
+
+def share_image(ctx: RenderContext, view: PublicAlert, size: tuple[int, int]) -> bytes:
+    return encode(render_card(ctx, view, size).image, "PNG", compress_level=3)
+
+
+def render_card(ctx: RenderContext, view: PublicAlert, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """The card `Canvas` of a view at `size` (also used by the photo display profiles)."""
+    text = card_text(view, ctx.settings, address(ctx, view))
+    if text is None:
+        raise ValueError(f"{view.id} has ended without being found: no card")
+    photo = view.photo
+    image = ctx.photos.image(photo.sha256) if photo else None
+    return draw_card(text, size, image, photo.focus if photo else (0.5, 0.3))

@@ -1,0 +1,306 @@
+"""Fit text into boxes: the largest size that fits, words wrapped and never clipped.
+
+Every text block on a share image, screen or sign is fitted the same way:
+
+1. the largest font size from `max_size` down to `min_size` at which the words, wrapped on
+   spaces, fit the box in width and height (and in `max_lines`);
+2. failing that, at `min_size` (the smallest legible size), words too long for a line are
+   broken across lines with a hyphen ("Rijkswaterstaat-/verkeerscentrale");
+3. only then, as the last resort, the lines that do not fit are dropped and the last one
+   ends in an ellipsis. A name is given a small `min_size`, so it is shortened only when it
+   cannot fit at the smallest legible size.
+
+Fonts are Inter; text with a character Inter lacks (Hebrew, Arabic, ...) is set in DejaVu
+Sans, which has them. Right-to-left scripts need complex-script shaping (libraqm with
+FriBiDi); `require_shaping()` says so plainly when Pillow lacks it, rather than drawing
+letters unjoined and in the wrong order. Fonts are loaded once per process and size.
+
+The same rules apply to the 5x7 pixel font of LED signs (`fit_pixel_rows`), in whole-pixel
+scales instead of point sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageDraw, ImageFont, features
+
+from . import pixelfont
+from .errors import KindalarmError
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+ELLIPSIS = "…"
+# weight -> (Inter file, DejaVu file for the scripts Inter lacks)
+WEIGHTS = {
+    "regular": ("Inter-Regular.otf", "DejaVuSans.ttf"),
+    "bold": ("Inter-Bold.otf", "DejaVuSans-Bold.ttf"),
+    "black": ("Inter-ExtraBold.otf", "DejaVuSans-Bold.ttf"),
+}
+
+
+class ShapingUnavailable(KindalarmError):
+    """Pillow cannot shape complex scripts; names in Arabic or Hebrew would come out wrong."""
+
+
+@lru_cache(maxsize=1)
+def require_shaping() -> None:
+    """Raise a clear error if Pillow has no libraqm/FriBiDi (checked once per process)."""
+    if not (features.check("raqm") and features.check("fribidi")):
+        raise ShapingUnavailable(
+            "Pillow cannot shape right-to-left and complex scripts (libraqm with FriBiDi is "
+            "missing), so Arabic or Hebrew names would be drawn wrongly. Install libraqm0 "
+            "and libfribidi0 (Debian) and reinstall Pillow.")
+
+
+@lru_cache(maxsize=512)
+def font(weight: str, size: int, fallback: bool = False) -> ImageFont.FreeTypeFont:
+    inter, dejavu = WEIGHTS[weight]
+    path = FONT_DIR / (dejavu if fallback else inter)
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
+
+
+@lru_cache(maxsize=8)
+def _inter_codepoints(weight: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # comes with WeasyPrint; read once per weight
+
+    with TTFont(str(FONT_DIR / WEIGHTS[weight][0]), lazy=True) as ttf:
+        return frozenset(ttf.getBestCmap())
+
+
+@lru_cache(maxsize=4096)
+def needs_fallback(text: str, weight: str) -> bool:
+    """True when Inter lacks a character of `text`: the whole text is then set in DejaVu,
+    so one line never mixes two typefaces."""
+    have = _inter_codepoints(weight)
+    return any(ord(c) not in have for c in text if not c.isspace() and c.isprintable())
+
+
+def font_for(text: str, weight: str, size: int) -> ImageFont.FreeTypeFont:
+    return font(weight, size, needs_fallback(text, weight))
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A text block laid out: its lines, the font they are set in, and how it got there."""
+
+    lines: tuple[str, ...]
+    font: ImageFont.FreeTypeFont
+    size: int
+    pitch: int  # line to line, in pixels
+    broken: bool = False  # a word was broken across lines
+    ellipsized: bool = False  # lines were dropped: the last resort
+
+    @property
+    def height(self) -> int:
+        return self.pitch * len(self.lines)
+
+
+def _pitch(f: ImageFont.FreeTypeFont, leading: float) -> int:
+    ascent, descent = f.getmetrics()
+    return max(ascent + descent, round(f.size * leading))
+
+
+def _wrap(text: str, f: ImageFont.FreeTypeFont, width: int, break_words: bool
+          ) -> list[str] | None:
+    """Greedy word wrap; None if a word is wider than a line and may not be broken."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}" if line else word
+            if f.getlength(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            if f.getlength(word) <= width:
+                line = word
+                continue
+            if not break_words:
+                return None
+            pieces = _break_word(word, f, width)
+            lines.extend(pieces[:-1])
+            line = pieces[-1]
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _break_word(word: str, f: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Cut a word into line-wide pieces, each but the last ending in a hyphen."""
+    pieces: list[str] = []
+    rest = word
+    while rest:
+        if f.getlength(rest) <= width:
+            pieces.append(rest)
+            break
+        cut = len(rest) - 1
+        while cut > 1 and f.getlength(rest[:cut] + "-") > width:
+            cut -= 1
+        pieces.append(rest[:cut] + "-")
+        rest = rest[cut:]
+    return pieces
+
+
+def _fits(lines: Sequence[str] | None, pitch: int, height: int, max_lines: int | None) -> bool:
+    if lines is None:
+        return False
+    if max_lines is not None and len(lines) > max_lines:
+        return False
+    return pitch * len(lines) <= height
+
+
+def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: int = 200,
+        min_size: int = 12, max_lines: int | None = None, leading: float = 1.15) -> Fitted:
+    """Lay `text` out in a `width` x `height` box (see the module docstring for the rules)."""
+    text = " ".join(text.split()) if "\n" not in text else text
+    fallback = needs_fallback(text, weight)
+    # A line is never taller than the box, and the longest word must fit the width at about
+    # 0.5 em per character at least: both bound the search, which keeps fitting fast.
+    longest = max((len(w) for w in text.split()), default=1)
+    max_size = max(min_size, min(max_size, int(height / leading) + 1,
+                                 int(width / (0.45 * longest)) + 1))
+
+    def attempt(size: int, break_words: bool) -> tuple[list[str] | None, ImageFont.FreeTypeFont,
+                                                       int]:
+        f = font(weight, size, fallback)
+        return _wrap(text, f, width, break_words), f, _pitch(f, leading)
+
+    # The largest size with whole words: fitting shrinks monotonically, so bisect.
+    low, high, best = min_size, max_size, None
+    while low <= high:
+        size = (low + high) // 2
+        lines, f, pitch = attempt(size, False)
+        if _fits(lines, pitch, height, max_lines):
+            best, low = (lines, f, pitch, size), size + 1
+        else:
+            high = size - 1
+    if best:
+        lines, f, pitch, size = best
+        return Fitted(tuple(lines), f, size, pitch)  # type: ignore[arg-type]
+    lines, f, pitch = attempt(min_size, True)
+    assert lines is not None
+    if _fits(lines, pitch, height, max_lines):
+        return Fitted(tuple(lines), f, min_size, pitch, broken=True)
+    # Last resort: keep what fits, end it in an ellipsis.
+    room = max(1, min(height // pitch, max_lines or len(lines)))
+    kept = lines[:room]
+    last = kept[-1].rstrip("-")
+    while last and f.getlength(last + ELLIPSIS) > width:
+        last = last[:-1].rstrip()
+    kept[-1] = last + ELLIPSIS
+    return Fitted(tuple(kept), f, min_size, pitch, broken=True, ellipsized=True)
+
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom
+
+
+def draw_fitted(draw: ImageDraw.ImageDraw, fitted: Fitted, box: Box, fill: object,
+                align: str = "left", valign: str = "top") -> list[Box]:
+    """Draw a fitted block in `box`; returns the ink box of every line drawn.
+
+    Right-to-left lines (Arabic, Hebrew) are set from the right edge when `align` is "left",
+    the way a reader of that script expects them."""
+    left, top, right, bottom = box
+    y = top
+    if valign == "middle":
+        y = top + (bottom - top - fitted.height) // 2
+    elif valign == "bottom":
+        y = bottom - fitted.height
+    inks: list[Box] = []
+    for line in fitted.lines:
+        width = fitted.font.getlength(line)
+        line_align = "right" if align == "left" and is_rtl(line) else align
+        if line_align == "center":
+            x = left + (right - left - width) / 2
+        elif line_align == "right":
+            x = right - width
+        else:
+            x = left
+        draw.text((x, y), line, font=fitted.font, fill=fill, anchor="la")  # type: ignore[arg-type]
+        ink = draw.textbbox((x, y), line, font=fitted.font, anchor="la")
+        inks.append(tuple(round(v) for v in ink))  # type: ignore[arg-type]
+        y += fitted.pitch
+    return inks
+
+
+@lru_cache(maxsize=1024)
+def is_rtl(text: str) -> bool:
+    """True when the first strong character is right-to-left (Hebrew, Arabic)."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+# --- the pixel font of LED signs ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PixelRows:
+    """Sign rows at one whole-pixel scale; `source[i]` is the input line row i came from."""
+
+    rows: tuple[str, ...]
+    source: tuple[int, ...]
+    scale: int
+    gap: int  # dark pixels between rows
+    ellipsized: bool = False
+
+    @property
+    def height(self) -> int:
+        n = len(self.rows)
+        return n * pixelfont.GLYPH_HEIGHT * self.scale + max(0, n - 1) * self.gap
+
+
+def _pixel_wrap(lines: Sequence[str], width: int, scale: int, break_words: bool
+                ) -> tuple[list[str], list[int]] | None:
+    max_glyphs = (width // scale + 1) // (pixelfont.GLYPH_WIDTH + 1)
+    if max_glyphs < 1:
+        return None
+    rows: list[str] = []
+    source: list[int] = []
+    for index, line in enumerate(lines):
+        words = line.split()
+        if not break_words and any(len(pixelfont.to_glyphs(w)) > max_glyphs for w in words):
+            return None
+        wrapped = pixelfont.fit_lines(line, width, scale) if words else []
+        rows += wrapped
+        source += [index] * len(wrapped)
+    return rows, source
+
+
+def fit_pixel_rows(lines: Sequence[str], width: int, height: int, max_scale: int = 8
+                   ) -> PixelRows:
+    """The largest whole-pixel scale at which `lines` fit a `width` x `height` sign face:
+    whole words first, then words broken, then (last resort) rows dropped with "..."."""
+    def gap(scale: int) -> int:
+        return max(1, scale)
+
+    for break_words in (False, True):
+        for scale in range(max_scale, 0, -1):
+            wrapped = _pixel_wrap(lines, width, scale, break_words)
+            if wrapped is None:
+                continue
+            rows, source = wrapped
+            fitted = PixelRows(tuple(rows), tuple(source), scale, gap(scale))
+            if fitted.height <= height:
+                return fitted
+    wrapped = _pixel_wrap(lines, width, 1, True)
+    assert wrapped is not None
+    rows, source = wrapped
+    room = max(1, (height + gap(1)) // (pixelfont.GLYPH_HEIGHT + gap(1)))
+    rows, source = rows[:room], source[:room]
+    max_glyphs = (width + 1) // (pixelfont.GLYPH_WIDTH + 1)
+    last = rows[-1]
+    while last and len(pixelfont.to_glyphs(last + "...")) > max_glyphs:
+        last = last[:-1].rstrip()
+    rows[-1] = last + "..."
+    return PixelRows(tuple(rows), tuple(source), 1, gap(1), ellipsized=True)

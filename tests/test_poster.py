@@ -1,0 +1,93 @@
+"""Posters: one page of the right paper size, the photo at print resolution, a QR code to the
+alert page, one WeasyPrint set-up for all posters, and only for active alerts."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from conftest import SiteDir, alert_doc
+from pypdf import PdfReader
+from signage_helpers import HARD_NAMES, context
+
+from render import poster
+
+PAPER_POINTS = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
+
+
+def pages(data: bytes) -> list:
+    return list(PdfReader(io.BytesIO(data)).pages)
+
+
+def assert_one_page(data: bytes, paper: str) -> None:
+    [page] = pages(data)
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    assert (width, height) == pytest.approx(PAPER_POINTS[paper], abs=0.5)
+
+
+def test_posters_are_one_page_of_their_paper(anna: SiteDir) -> None:
+    assert anna.build().ok
+    files = anna.files()
+    for paper in poster.PAPERS:
+        [path] = [p for p in files if p.endswith(f"/poster-{paper.lower()}.pdf")]
+        assert path.startswith("share/2026-test-anna/")
+        assert_one_page(files[path], paper)
+        text = pages(files[path])[0].extract_text()
+        assert "Anna de Test" in text and "112" in text and "KIND ALARM" in text
+
+
+def test_photo_is_shrunk_to_print_resolution(site: SiteDir) -> None:
+    site.photo("anna.jpg", size=(2400, 3200))
+    site.write("a.json", alert_doc())
+    ctx = context(site)
+    for paper, (_, _, long_side) in poster.PAPERS.items():
+        images = pages(poster.poster_pdf(ctx, ctx.views[0], paper))[0].images
+        photos = [i for i in images if i.image.size[0] > 200]
+        assert photos, paper
+        assert max(photos[0].image.size) == long_side
+
+
+def test_long_texts_still_make_one_page(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    long = " ".join(["Een heel lange beschrijving van wat er is gebeurd."] * 38)[:2000]
+    site.write("a.json", alert_doc(description=long, child={
+        "name": HARD_NAMES["long"], "age": 12, "photo": "photos/anna.jpg",
+        "clothing": long[:600], "features": long[:400]},
+        vehicles=[{"description": "grijze auto", "plate": "XV-123-K"}] * 3))
+    ctx = context(site)
+    assert_one_page(poster.poster_pdf(ctx, ctx.views[0], "A4"), "A4")
+
+
+def test_rtl_name_and_no_photo(site: SiteDir) -> None:
+    site.write("a.json", alert_doc(level="vermist-kind", child={"name": HARD_NAMES["hebrew"],
+                                                                "age": 4}))
+    ctx = context(site)
+    data = poster.poster_pdf(ctx, ctx.views[0], "A3")
+    assert_one_page(data, "A3")
+
+
+def test_qr_code_leads_to_the_alert_page() -> None:
+    uri = poster.qr_svg_uri("https://example.org/alerts/x/")
+    svg = base64.b64decode(uri.split(",", 1)[1])
+    assert b"<svg" in svg and b"<path" in svg
+
+
+def test_one_weasyprint_setup_for_every_poster(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc())
+    ctx = context(site)
+    poster.poster_pdf(ctx, ctx.views[0], "A4")
+    setup = poster.weasyprint_setup()
+    poster.poster_pdf(ctx, ctx.views[0], "A3")
+    assert poster.weasyprint_setup() is setup
+    assert poster.weasyprint_setup.cache_info().misses <= 1
+
+
+def test_posters_only_for_active_alerts_and_not_urgent(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc(id="active-one"))
+    site.write("b.json", alert_doc(id="found-one", status="found"))
+    arts = list(poster.artifacts(context(site)))
+    assert sorted(a.path.rsplit("/", 1)[1] for a in arts) == ["poster-a3.pdf", "poster-a4.pdf"]
+    assert all(a.path.startswith("share/active-one/") and not a.urgent for a in arts)

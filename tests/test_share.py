@@ -1,0 +1,126 @@
+"""Share images: exact sizes, every text box inside the margins for hard names, a GEVONDEN
+card without photo once found, none once withdrawn, OEFENING on drills, and fast."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import time
+
+import pytest
+from conftest import SiteDir, alert_doc
+from PIL import Image
+from signage_helpers import HARD_NAMES, context
+
+from render import share
+from render.card import YELLOW, Canvas, card_text, draw_card
+from render.public import FOUND
+
+PHOTO_DISPLAYS = {"ns-station": (1920, 1080), "signage-portrait": (1080, 1920)}
+
+
+def assert_readable_layout(canvas: Canvas) -> None:
+    """Every line of text lies inside the image's margins, and no two blocks overlap."""
+    width, height = canvas.size
+    inset = canvas.margin // 2
+    assert canvas.texts
+    for block, (left, top, right, bottom) in canvas.texts:
+        assert inset <= left and right <= width - inset, (block, left, right, width)
+        assert top >= 0 and bottom <= height, (block, top, bottom, height)
+    for (a, box_a), (b, box_b) in itertools.combinations(canvas.texts, 2):
+        if a != b:
+            apart = (box_a[2] <= box_b[0] or box_b[2] <= box_a[0]
+                     or box_a[3] <= box_b[1] or box_b[3] <= box_a[1])
+            assert apart, (a, box_a, b, box_b)
+
+
+def test_share_images_have_exact_sizes_and_no_metadata(anna: SiteDir) -> None:
+    assert anna.build().ok
+    files = anna.files()
+    version_dirs = {p.rsplit("/", 1)[0] for p in files if p.startswith("share/")}
+    assert len(version_dirs) == 1
+    folder = version_dirs.pop()
+    for kind, size in share.SIZES.items():
+        image = Image.open(io.BytesIO(files[f"{folder}/{kind}.png"]))
+        assert image.size == size and image.mode == "RGB"
+        assert not {"exif", "icc_profile", "XML:com.adobe.xmp"} & set(image.info)
+
+
+@pytest.mark.parametrize("key", sorted(HARD_NAMES))
+def test_hard_names_stay_inside_every_image(site: SiteDir, key: str) -> None:
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc(child={"name": HARD_NAMES[key], "age": 11,
+                                          "photo": "photos/anna.jpg"}))
+    ctx = context(site)
+    view = ctx.views[0]
+    for size in [*share.SIZES.values(), *PHOTO_DISPLAYS.values()]:
+        canvas = share.render_card(ctx, view, size)
+        assert canvas.image.size == size
+        assert_readable_layout(canvas)
+        name_lines = [box for block, box in canvas.texts if block == "name"]
+        assert name_lines, size
+
+
+@pytest.mark.parametrize("key", ["long", "compound", "arabic"])
+def test_hard_names_without_photo_or_optional_fields(site: SiteDir, key: str) -> None:
+    site.write("a.json", alert_doc(level="vermist-kind", child={"name": HARD_NAMES[key],
+                                                                "age": 0}))
+    ctx = context(site)
+    text = card_text(ctx.views[0], ctx.settings, share.address(ctx, ctx.views[0]))
+    assert text is not None and not text.clothing
+    for size in share.SIZES.values():
+        assert_readable_layout(draw_card(text, size))
+
+
+def test_found_card_says_gevonden_with_first_name_and_no_photo(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc(status="found"))
+    ctx = context(site)
+    view = ctx.views[0]
+    assert view.state == FOUND
+    canvas = share.render_card(ctx, view, share.SIZES["og"])
+    words = [block for block, _ in canvas.texts]
+    assert "name" in words and "call" not in words
+    text = card_text(view, ctx.settings, "x")
+    assert text is not None and text.label == "GEVONDEN" and text.name == "Anna"
+    assert_readable_layout(canvas)
+    # No photo: the body holds only white and text ink, none of the portrait's skin tones.
+    body = canvas.image.crop((0, 120, 1200, 500)).convert("RGB")
+    colours = {c for _, c in body.getcolors(1 << 20)}
+    assert all(abs(r - g) < 40 and abs(g - b) < 40 for r, g, b in colours)
+
+
+def test_share_images_of_found_but_not_of_withdrawn_alerts(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("found.json", alert_doc(id="found-one", status="found"))
+    site.write("gone.json", alert_doc(id="gone-one", status="cancelled"))
+    assert site.build().ok
+    paths = site.files()
+    assert any(p.startswith("share/found-one/") and p.endswith("og.png") for p in paths)
+    assert not any(p.startswith("share/gone-one/") for p in paths)
+    assert not any(p.startswith("share/found-one/") and p.endswith(".pdf") for p in paths)
+
+
+def test_share_artifacts_are_not_urgent(anna: SiteDir) -> None:
+    arts = list(share.artifacts(context(anna)))
+    assert len(arts) == 3 and not any(a.urgent for a in arts)
+
+
+def test_exercise_images_are_marked(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc(exercise=True))
+    ctx = context(site, "exercise/")
+    for size in share.SIZES.values():
+        canvas = share.render_card(ctx, ctx.views[0], size)
+        assert canvas.image.getpixel((2, 2)) == YELLOW
+        assert any(block == "exercise" for block, _ in canvas.texts)
+
+
+def test_a_share_image_renders_in_well_under_a_second(anna: SiteDir) -> None:
+    ctx = context(anna)
+    view = ctx.views[0]
+    share.share_image(ctx, view, share.SIZES["og"])  # photo decoded, fonts loaded
+    started = time.perf_counter()
+    for size in share.SIZES.values():
+        share.share_image(ctx, view, size)
+    assert (time.perf_counter() - started) / 3 < 0.5

@@ -1,0 +1,95 @@
+"""Text fitting: the largest size that fits, words wrapped and never clipped, an ellipsis only
+as the last resort; DejaVu for scripts Inter lacks; a clear error without shaping."""
+
+from __future__ import annotations
+
+import pytest
+from signage_helpers import HARD_NAMES
+
+from render import pixelfont, textfit
+from render.textfit import fit, fit_pixel_rows
+
+
+def assert_inside(fitted: textfit.Fitted, width: int, height: int) -> None:
+    assert fitted.height <= height
+    for line in fitted.lines:
+        assert fitted.font.getlength(line) <= width, line
+
+
+@pytest.mark.parametrize("width,height", [(900, 300), (400, 200), (300, 90)])
+def test_fit_is_the_largest_size_that_fits(width: int, height: int) -> None:
+    text = "Sanne de Vries"
+    fitted = fit(text, width, height, max_size=400, min_size=10)
+    assert_inside(fitted, width, height)
+    assert not fitted.broken and not fitted.ellipsized
+    assert " ".join(fitted.lines) == text
+    bigger = fit(text, width, height, max_size=fitted.size + 1, min_size=fitted.size + 1)
+    assert bigger.broken or bigger.ellipsized or bigger.height > height or any(
+        bigger.font.getlength(line) > width for line in bigger.lines)
+
+
+def test_words_are_wrapped_not_clipped() -> None:
+    text = "Utrecht, Griftpark, bij de speeltuin naast de grote vijver"
+    fitted = fit(text, 300, 400, max_size=60, min_size=10)
+    assert len(fitted.lines) > 1
+    assert " ".join(fitted.lines) == text
+    assert_inside(fitted, 300, 400)
+
+
+def test_a_long_compound_is_broken_only_at_the_smallest_size() -> None:
+    word = HARD_NAMES["compound"]
+    roomy = fit(word, 600, 100, max_size=80, min_size=12)
+    assert roomy.lines == (word,) and not roomy.broken
+    narrow = fit(word, 120, 200, max_size=80, min_size=16)
+    assert narrow.broken and not narrow.ellipsized and narrow.size == 16
+    assert "".join(line.removesuffix("-") for line in narrow.lines) == word
+    assert_inside(narrow, 120, 200)
+
+
+def test_ellipsis_only_when_nothing_else_fits() -> None:
+    name = HARD_NAMES["long"]
+    fitted = fit(name, 500, 200, max_size=60, min_size=12, max_lines=4)
+    assert not fitted.ellipsized and " ".join(fitted.lines) == name
+    squeezed = fit(name, 200, 40, max_size=60, min_size=14, max_lines=4)
+    assert squeezed.ellipsized and squeezed.lines[-1].endswith(textfit.ELLIPSIS)
+    assert squeezed.size == 14
+    assert_inside(squeezed, 200, 40)
+
+
+@pytest.mark.parametrize("key", ["hebrew", "arabic"])
+def test_scripts_inter_lacks_are_set_in_dejavu(key: str) -> None:
+    name = HARD_NAMES[key]
+    assert textfit.needs_fallback(name, "black")
+    assert textfit.is_rtl(name)
+    fitted = fit(name, 600, 100, weight="black")
+    assert "DejaVu" in fitted.font.path
+    assert not textfit.needs_fallback(HARD_NAMES["accented"], "black")
+    assert "Inter" in fit(HARD_NAMES["accented"], 600, 100).font.path
+
+
+def test_missing_shaping_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    textfit.require_shaping.cache_clear()
+    monkeypatch.setattr(textfit.features, "check", lambda name: name != "raqm")
+    with pytest.raises(textfit.ShapingUnavailable, match="right-to-left"):
+        textfit.require_shaping()
+    monkeypatch.undo()
+    textfit.require_shaping.cache_clear()
+    textfit.require_shaping()  # this machine can shape
+
+
+def test_pixel_rows_take_the_largest_whole_scale() -> None:
+    rows = fit_pixel_rows(["ALARM"], 144, 48)
+    assert rows.scale == 4  # 5 glyphs: 116 px wide at scale 4, 145 at scale 5
+    assert pixelfont.text_width("ALARM", rows.scale) <= 144 < pixelfont.text_width("ALARM", 5)
+    wrapped = fit_pixel_rows(["KIND ALARM"], 144, 48)  # two rows at scale 3 beat one at 2
+    assert wrapped.rows == ("KIND", "ALARM") and wrapped.scale == 3
+    three = fit_pixel_rows(["KIND ALARM", "SANNE DE VRIES (8)", "VERMIST"], 142, 46)
+    assert three.scale == 1 and len(three.rows) == 3 and not three.ellipsized
+
+
+def test_pixel_rows_never_overflow_the_sign() -> None:
+    lines = ["KIND ALARM", f"{HARD_NAMES['long']} (8)", "VERMIST"]
+    rows = fit_pixel_rows(lines, 142, 46)
+    assert rows.height <= 46
+    assert all(pixelfont.text_width(r, rows.scale) <= 142 for r in rows.rows)
+    assert rows.ellipsized == (rows.scale == 1 and rows.rows[-1].endswith("..."))
