@@ -84,15 +84,21 @@ class Publisher:
         interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
         todo = []
+        revived = []  # retiring files wanted again (an edit undone): kept, not rendered again
         for artifact in wanted.values():
             if only is not None and not only(artifact):
                 continue
             record = records.get(artifact.path)
-            if (record and record.key == artifact.key and record.retire_at is None
+            if (record and record.key == artifact.key
                     and artifact.path not in interrupted and self._present(artifact.path)):
                 report.unchanged += 1
+                if record.retire_at is not None:
+                    revived.append((artifact.path,))
             else:
                 todo.append(artifact)
+        if revived:
+            with self.state.transaction() as db:
+                db.executemany("update files set retire_at = null where path = ?", revived)
         todo.sort(key=lambda a: a.layer)
         if todo:
             with self.state.transaction() as db:

@@ -36,3 +36,16 @@ def start_churn(site: SiteDir, rng: random.Random, photo_size: tuple[int, int] =
         site.photo(name, size=photo_size, seed=seed)
     for step in range(3):
         mutate(site, step, rng)
+
+
+def flip(site: SiteDir, step: int, rng: random.Random) -> None:
+    """Cheaper churn for long runs: mostly an edit and its undo (two versions of one alert
+    taking turns, the older one revived from its retiring files), now and then a new
+    alert, a withdrawal or a new photo, which render everything anew."""
+    if step % 10 == 0:
+        mutate(site, 2, rng)  # alert c appears or is withdrawn
+    elif step % 10 == 5:
+        site.photo("a.jpg", size=(300, 400), seed=rng.randint(1, 999))
+    else:
+        site.write("a.json", alert_doc(id="2026-kill-a", child_photo="photos/a.jpg",
+                                       child_clothing=("rode jas", "blauwe jas")[step % 2]))

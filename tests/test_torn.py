@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from churn import mutate, start_churn
+from churn import flip, start_churn
 from conftest import ARTIFACTS, SiteDir
 from httpget import Response, get
 from treecheck import check_tree, references, stated_hashes, whole_problem
@@ -35,6 +35,7 @@ DOCUMENT_SUFFIXES = (".html", ".json", ".xml", ".atom")
 @dataclass
 class Tally:
     requests: int = 0
+    publishes: int = 0
     documents: int = 0
     references: int = 0
     superseded: int = 0  # named file gone, but the naming document had changed meanwhile
@@ -88,7 +89,11 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
          seed: int) -> None:
     rng = random.Random(seed)
     while not stop.is_set():
-        time.sleep(0.001)  # leave the publisher its share of the interpreter
+        # Keep pace with the publisher (two cores are shared with it and nginx): about
+        # twice the needed requests per publish, then wait for the next one.
+        while (tally.requests > (tally.publishes + 1) * 2 * REQUESTS / PUBLISHES
+               and not stop.is_set()):
+            time.sleep(0.01)
         queue = [(rng.choice(entries), 0)]
         while queue and not stop.is_set():
             name, depth = queue.pop()
@@ -151,10 +156,11 @@ def test_pollers_never_see_a_torn_file_or_a_broken_reference(site: SiteDir) -> N
             step = 3
             while ((publishes < PUBLISHES or tally.requests < REQUESTS)
                    and time.monotonic() - started < TIME_LIMIT):
-                mutate(site, step, rng)
+                flip(site, step, rng)
                 step += 1
                 report = builder.run(now=datetime.now(UTC)).report
                 publishes += bool(report.written or report.deleted)
+                tally.publishes = publishes
                 time.sleep(0.005)  # let the pollers in between publishes too
         finally:
             stop.set()
