@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
-from httpcache import ConditionalGetter
+from httpcache import ConditionalGetter, poll_forever
 
 
 def poll_once(base_url: str, http: ConditionalGetter) -> list[dict]:
@@ -28,12 +27,12 @@ def poll_once(base_url: str, http: ConditionalGetter) -> list[dict]:
 def main(argv: list[str]) -> None:
     base_url = argv[0].rstrip("/") + "/"
     http = ConditionalGetter()
-    while True:
+
+    def show() -> None:
         for alert in poll_once(base_url, http):
             print(alert["headline"], alert["child"]["name"], alert["url"]["nl"])
-        if "--once" in argv:
-            return
-        time.sleep(30)
+
+    poll_forever(show, 30, "--once" in argv)
 
 
 if __name__ == "__main__":

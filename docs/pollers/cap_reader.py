@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 
-from httpcache import ConditionalGetter
+from httpcache import ConditionalGetter, poll_forever
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
@@ -67,12 +66,12 @@ def poll_once(base_url: str, http: ConditionalGetter, known: dict[str, dict]
 def main(argv: list[str]) -> None:
     base_url = argv[0].rstrip("/") + "/"
     http, known = ConditionalGetter(), {}
-    while True:
+
+    def show_new() -> None:
         for message in poll_once(base_url, http, known):
             print(message["msgType"], message["responseType"], message["headline"])
-        if "--once" in argv:
-            return
-        time.sleep(60)
+
+    poll_forever(show_new, 60, "--once" in argv)
 
 
 if __name__ == "__main__":

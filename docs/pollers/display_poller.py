@@ -15,12 +15,11 @@ import json
 import os
 import struct
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from httpcache import ConditionalGetter
+from httpcache import ConditionalGetter, poll_forever
 
 
 def image_size(data: bytes) -> tuple[int, int]:
@@ -62,15 +61,15 @@ def poll_once(base_url: str, profile: str, store: Path, http: ConditionalGetter
 def main(argv: list[str]) -> None:
     base_url, profile, store = argv[0].rstrip("/") + "/", argv[1], Path(argv[2])
     http = ConditionalGetter()
-    while True:
+
+    def refresh() -> None:
         try:
             playlist = poll_once(base_url, profile, store, http)
             print(f"showing {len(playlist)} slide(s)")
         except (OSError, ValueError) as error:  # keep showing the last good playlist
             print(f"keeping the last playlist: {error}", file=sys.stderr)
-        if "--once" in argv:
-            return
-        time.sleep(30)
+
+    poll_forever(refresh, 30, "--once" in argv)
 
 
 if __name__ == "__main__":

@@ -9,10 +9,9 @@ its id stays the same for the same message, so a reader shows each message once.
 from __future__ import annotations
 
 import sys
-import time
 import xml.etree.ElementTree as ET
 
-from httpcache import ConditionalGetter
+from httpcache import ConditionalGetter, poll_forever
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -40,12 +39,12 @@ def poll_once(base_url: str, http: ConditionalGetter, shown: set[str]) -> list[d
 def main(argv: list[str]) -> None:
     base_url = argv[0].rstrip("/") + "/"
     http, shown = ConditionalGetter(), set()
-    while True:
+
+    def show_new() -> None:
         for entry in poll_once(base_url, http, shown):
             print(entry["updated"], entry["title"], entry["link"])
-        if "--once" in argv:
-            return
-        time.sleep(60)
+
+    poll_forever(show_new, 60, "--once" in argv)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ unchanged file costs a 304 with no body. Standard library only; copy it with a p
 from __future__ import annotations
 
 import gzip
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 USER_AGENT = "kindalarm-poller-example/1.0 (+mailto:you@example.org)"
@@ -46,3 +48,12 @@ class ConditionalGetter:
             if error.code == 304:
                 return Fetched(304, body, ctype)
             raise
+
+
+def poll_forever(step: Callable[[], None], seconds: float, once: bool) -> None:
+    """Run `step` now and then every `seconds` (just once with --once)."""
+    while True:
+        step()
+        if once:
+            return
+        time.sleep(seconds)
