@@ -13,7 +13,7 @@ import threading
 import warnings
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from .loader import MAX_PHOTO_PIXELS
 
@@ -34,6 +34,9 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
     data = path.read_bytes()
     if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise PhotoError("the photo changed while it was being published; trying again")
+    # WeasyPrint (posters) sets this process-wide on import; a damaged photo must still be
+    # refused, never published half grey (contract section 7).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -220,3 +220,16 @@ def test_photo_paths_never_leave_the_tree(site: SiteDir) -> None:
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(out), path
         assert not path.is_symlink(), path
+
+
+def test_truncated_photo_is_refused_even_after_posters_were_made(site: SiteDir) -> None:
+    """WeasyPrint switches Pillow to accept truncated images, process-wide, on import; the
+    watcher makes posters and then judges new photos in the same process."""
+    import weasyprint  # noqa: F401  (imported for its side effect)
+
+    whole = photo_bytes((600, 800), seed=5)
+    (site.alerts / "photos" / "anna.jpg").write_bytes(whole[: len(whole) // 2])
+    site.write("anna.json", alert_doc())
+    result = site.build()
+    assert [r.source.name for r in result.rejected] == ["anna.json"]
+    assert not any(path.endswith(".jpg") for path in site.files())
