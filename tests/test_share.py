@@ -98,7 +98,8 @@ def test_share_images_of_found_but_not_of_withdrawn_alerts(site: SiteDir) -> Non
     paths = site.files()
     assert any(p.startswith("share/found-one/") and p.endswith("og.png") for p in paths)
     # A withdrawn alert keeps only its outcome-only texts.json (see test_texts), no images.
-    assert not any(p.startswith("share/gone-one/") and not p.endswith("/texts.json")
+    assert not any(p.startswith("share/gone-one/")
+                   and not p.endswith(("/texts.json", "/texts.json.gz"))
                    for p in paths)
     assert not any(p.startswith("share/found-one/") and p.endswith(".pdf") for p in paths)
 

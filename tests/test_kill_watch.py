@@ -1,0 +1,79 @@
+"""`kindalarm watch` killed with SIGKILL at random moments while alerts change: every kill
+leaves a whole tree, and a restarted watcher converges (`build` afterwards has nothing to do).
+`make soak` raises the number of kills."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from churn import mutate, start_churn
+from conftest import SiteDir
+from treecheck import check_tree
+
+REPO = Path(__file__).resolve().parent.parent
+BASE_URL = "http://127.0.0.1:8000/"
+KILLS = int(os.environ.get("KINDALARM_WATCH_KILLS", "6"))  # `make soak` sets 100
+
+
+class WatchProcess:
+    """A real `kindalarm watch` subprocess whose log lines are collected as they come."""
+
+    def __init__(self, site: SiteDir) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "render.cli", "--site", str(site.root), "watch",
+             "--alerts", str(site.alerts), "--out", str(site.out)],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+
+    def wait_for(self, words: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(words in line for line in self.lines):
+            assert self.process.poll() is None, "".join(self.lines)
+            assert time.monotonic() < deadline, f"no '{words}' in:\n{''.join(self.lines)}"
+            time.sleep(0.02)
+
+    @property
+    def publishes(self) -> int:
+        return sum("published" in line for line in self.lines)
+
+
+def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> None:
+    rng = random.Random(1129)
+    site.settings_text(f'base_url = "{BASE_URL}"\nretire_seconds = 0\n')
+    start_churn(site, rng)
+    publishes = 0
+    for kill in range(KILLS):
+        watcher = WatchProcess(site)
+        watcher.wait_for("watching")
+        for step in range(rng.randint(1, 4)):
+            mutate(site, kill * 4 + step, rng)
+            time.sleep(rng.uniform(0.05, 0.6))
+        watcher.process.send_signal(signal.SIGKILL)
+        watcher.process.wait(timeout=30)
+        publishes += watcher.publishes
+        problems = check_tree(site.out, BASE_URL, settled=False)
+        assert problems == [], f"after kill {kill}"
+    assert publishes >= KILLS // 2  # the watchers were publishing, not idle, when killed
+
+    # A watcher started on what the kills left brings the tree up to date, then stops on
+    # SIGTERM; a build afterwards finds nothing to do.
+    watcher = WatchProcess(site)
+    watcher.wait_for("watching")
+    time.sleep(1.0)
+    watcher.process.send_signal(signal.SIGTERM)
+    assert watcher.process.wait(timeout=120) == 0
+    assert check_tree(site.out, BASE_URL) == []
+    assert site.build().report.written == []
