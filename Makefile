@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 KINDALARM := $(VENV)/bin/kindalarm
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-deps build clean
+.PHONY: run test lint system-deps build clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ test: $(STAMP) system-deps
 
 clean:
 	rm -rf output .output.state test-artifacts
+
+# Speed figures of issue 7 (not part of `make test`: ~15 minutes, and the machine's load shows).
+bench: $(STAMP)
+	$(PY) bench/run.py
