@@ -128,7 +128,13 @@ class Builder:
         views = self._views(alerts, records, now)
         history = self._record_messages(views, records)
 
-        artifacts = self._artifacts(views, history, now, photos)
+        files = self.state.files()
+
+        def published(path: str, key: str) -> str | None:
+            record = files.get(path)
+            return record.sha256 if record and record.key == key else None
+
+        artifacts = self._artifacts(views, history, now, photos, published=published)
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
@@ -136,10 +142,15 @@ class Builder:
             may_linger=lambda path: versioned_alert_id(path) in live, progress=progress)
         report = PublishReport()
         slow = [a for a in artifacts if not a.urgent]
-        if urgent_first and self.publisher.outdated(slow):
+        if urgent_first and (waiting := self.publisher.outdated(slow, files)):
             # The slow artifacts stay in the wanted set (so this step deletes none of them)
-            # but are not produced; pages and feeds of this step do not name them.
-            first = [a for a in self._artifacts(views, history, now, photos, complete=False)
+            # but are not produced; pages and feeds of this step name only those of alerts
+            # whose slow artifacts are all published already.
+            waiting_ids = {versioned_alert_id(a.path) for a in waiting}
+            ready = frozenset() if None in waiting_ids else frozenset(
+                {versioned_alert_id(a.path) for a in slow} - waiting_ids - {None})
+            first = [a for a in self._artifacts(views, history, now, photos, complete=False,
+                                                slow_ready=ready, published=published)
                      if a.urgent] + slow
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
@@ -307,7 +318,10 @@ class Builder:
         return self.state.messages()
 
     def _artifacts(self, views: list[PublicAlert], history: list, now: datetime,  # type: ignore[type-arg]
-                   photos: PhotoStore, complete: bool = True) -> list[Artifact]:
+                   photos: PhotoStore, complete: bool = True,
+                   slow_ready: frozenset[str | None] = frozenset(),
+                   published: Callable[[str, str], str | None] | None = None
+                   ) -> list[Artifact]:
         artifacts: list[Artifact] = []
         for tree in TREES:
             exercise = tree == "exercise/"
@@ -315,7 +329,8 @@ class Builder:
                 settings=self.settings, views=[v for v in views if v.exercise == exercise],
                 history=[m for m in history if m.exercise == exercise], now=now,
                 photos=photos, templates=self.templates, site=self.site, tree=tree,
-                render_key=self.render_key, complete=complete,
+                render_key=self.render_key, complete=complete, slow_ready=slow_ready,
+                published=published,
             )
             for renderer in self.renderers:
                 artifacts += [replace(a, path=tree + a.path) for a in renderer.artifacts(ctx)]
