@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 KINDALARM := $(VENV)/bin/kindalarm
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-deps build clean bench
+.PHONY: run test lint system-deps build clean serve-nginx soak fuzz bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,6 @@ system-deps:
 	bash tools/ensure-debian-packages.sh
 
 run: $(STAMP)
-	$(KINDALARM) --site . build --alerts examples/alerts --out output || true
 	$(KINDALARM) --site . watch --alerts examples/alerts --out output --serve 127.0.0.1:8000
 
 build: $(STAMP)
@@ -30,6 +29,18 @@ lint: $(STAMP)
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# The shipped deploy/nginx.conf on loopback, serving the example build (Ctrl-C stops).
+serve-nginx: build system-deps
+	$(PY) -m deploy.nginx_local output 127.0.0.1:8080
+
+# The long variants: many more kills, publishes and polled requests, and fuzz examples.
+soak: $(STAMP) system-deps
+	KINDALARM_KILLS=120 KINDALARM_TORN_PUBLISHES=600 KINDALARM_TORN_REQUESTS=60000 \
+	KINDALARM_TORN_SECONDS=1200 $(PY) -m pytest -q tests/test_kill.py tests/test_torn.py
+
+fuzz: $(STAMP)
+	KINDALARM_FUZZ_EXAMPLES=50000 $(PY) -m pytest -q tests/test_fuzz.py
 
 clean:
 	rm -rf output .output.state test-artifacts

@@ -22,6 +22,7 @@ from . import api, cap, displays, feeds, poster, share, texts, web
 from .artifacts import STATUS, Artifact, key_of
 from .config import Settings, load_settings
 from .context import RenderContext
+from .errors import guard_output
 from .loader import (
     AlertLoader,
     LoadResult,
@@ -82,6 +83,7 @@ class BuildResult:
 
 
 class Builder:
+    @guard_output
     def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
                  renderers: Sequence[ModuleType] | None = None) -> None:
         self.site = site
@@ -102,6 +104,7 @@ class Builder:
 
     # --- the pipeline -------------------------------------------------------------------
 
+    @guard_output
     def run(self, now: datetime | None = None,
             progress: Callable[[int, int], None] | None = None, *,
             urgent_first: bool = False, hold: Collection[Path] = (),

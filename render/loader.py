@@ -106,7 +106,10 @@ class _Checker:
             if key not in allowed:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)
                 also = f"; did you mean '{prefix}{hint[0]}'?" if hint else " (a typo?)"
-                self.add(f"{prefix}{key}", f"unknown field{also}")
+                # An empty or unprintable name is shown quoted, so the line still names it.
+                shown = key if isinstance(key, str) and key.strip() and key.isprintable() \
+                    else _show(key)
+                self.add(f"{prefix}{shown}", f"unknown field{also}")
         for key in required:
             if key not in raw:
                 self.add(f"{prefix}{key}", "is required but missing")
@@ -260,7 +263,7 @@ def parse_alert(raw: Any, source: Path, resolve_photo: PhotoResolver
                                        f"'Nederland'{also}")
         if not listed and isinstance(doc["regions"], list):
             c.add("regions", "is empty; leave it out to mean all of Nederland")
-        regions = tuple(dict.fromkeys(listed))
+        regions = tuple(dict.fromkeys(r for r in listed if isinstance(r, str)))
     description = c.text(doc["description"], "description") if "description" in doc else None
     found_message = (c.text(doc["found_message"], "found_message")
                      if "found_message" in doc else None)
@@ -337,7 +340,9 @@ def _parse_child(c: _Checker, raw: Any, level: str | None, resolve_photo: PhotoR
     photo = None
     if "photo" in doc:
         if isinstance(doc["photo"], str) and doc["photo"]:
-            photo = resolve_photo(doc["photo"], c.problems)
+            # A control character (a NUL above all) is no file name: refused as text first.
+            relative = c.string(doc["photo"], "child.photo", MAX_TEXT)
+            photo = resolve_photo(relative, c.problems) if relative else None
         else:
             c.add("child.photo", f"must be a file name in quotes, not {_show(doc['photo'])}")
     if len(c.problems) > before or name is None or age is None:

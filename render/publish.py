@@ -6,10 +6,15 @@ reader sees the old file or the new one, never half of one. Files are written in
 and files nobody names any more are deleted last, so at every moment every link resolves and
 a `kill -9` leaves a complete tree: the last one, or one part-way to the next, both whole.
 Unchanged files are not touched (same key: not even rendered; same bytes: not rewritten).
+
+Compressible files get a gzip sibling (`X.gz`, for nginx `gzip_static`) written with them:
+deterministic bytes, the same mtime as `X` (so both encodings carry the same Last-Modified),
+replaced just before `X` and deleted with it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -28,6 +33,17 @@ from .state import FileRecord, State
 log = logging.getLogger("kindalarm")
 WORKERS = min(4, os.cpu_count() or 1)  # threads that render artifacts at the same time
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
+GZIP_SUFFIXES = (".html", ".xml", ".atom", ".json", ".txt", ".css", ".svg")
+
+
+def has_gzip_sibling(path: str) -> bool:
+    return path.endswith(GZIP_SUFFIXES)
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """The same input always gives the same bytes (no name, mtime 0), so an unchanged file
+    keeps its `.gz` ETag too."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 @dataclass
@@ -95,10 +111,18 @@ class Publisher:
         """
         wanted = {a.path: a for a in artifacts}
         records = self.state.files()
+        interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
         chosen = [a for a in wanted.values() if only is None or only(a)]
-        todo = self.outdated(chosen, records)
+        todo = self.outdated(chosen, records, interrupted)
         report.unchanged += len(chosen) - len(todo)
+        stale = {a.path for a in todo}
+        # Retiring files wanted again (an edit undone): kept as they are, not rendered again.
+        revived = [(a.path,) for a in chosen
+                   if a.path not in stale and records[a.path].retire_at is not None]
+        if revived:
+            with self.state.transaction() as db:
+                db.executemany("update files set retire_at = null where path = ?", revived)
         todo.sort(key=lambda a: a.layer)
         if todo:
             with self.state.transaction() as db:
@@ -115,7 +139,8 @@ class Publisher:
                     continue
                 digest = hashlib.sha256(data).hexdigest()
                 record = records.get(artifact.path)
-                if self._same(artifact.path, record.sha256 if record else None, digest, data):
+                recorded = record.sha256 if record and artifact.path not in interrupted else None
+                if self._same(artifact.path, recorded, digest, data):
                     report.unchanged += 1
                 else:
                     self._write(artifact.path, data)
@@ -132,36 +157,54 @@ class Publisher:
         return report
 
     def outdated(self, artifacts: Iterable[Artifact],
-                 records: dict[str, FileRecord] | None = None) -> list[Artifact]:
+                 records: dict[str, FileRecord] | None = None,
+                 interrupted: set[str] | None = None) -> list[Artifact]:
         """The artifacts whose published file is missing or was made from another key (the
         watcher asks this to know whether a slow second step is needed at all)."""
         records = self.state.files() if records is None else records
-        interrupted = self.state.pending()  # a killed run may have replaced these already
+        interrupted = self.state.pending() if interrupted is None else interrupted
         return [a for a in artifacts
                 if not ((record := records.get(a.path)) and record.key == a.key
-                        and record.retire_at is None and a.path not in interrupted
-                        and (self.root / a.path).is_file())]
+                        and a.path not in interrupted and self._present(a.path))]
+
+    def _present(self, path: str) -> bool:
+        target = self.root / path
+        return target.is_file() and (not has_gzip_sibling(path)
+                                     or target.with_name(target.name + ".gz").is_file())
 
     def _same(self, path: str, recorded_sha: str | None, digest: str, data: bytes) -> bool:
         target = self.root / path
         if recorded_sha is not None:
-            return recorded_sha == digest and target.is_file()
-        try:  # not recorded (first run, or killed before recording): compare with the disk
-            return target.read_bytes() == data
+            return recorded_sha == digest and self._present(path)
+        # Not recorded (first run, or killed before recording, perhaps between the file and
+        # its sibling): compare both with the disk.
+        try:
+            sibling = target.with_name(target.name + ".gz")
+            return target.read_bytes() == data and (
+                not has_gzip_sibling(path) or sibling.read_bytes() == gzip_bytes(data))
         except OSError:
             return False
 
     def _write(self, path: str, data: bytes) -> None:
         target = self.root / path
         tmp = self.root / TMP_DIR / f"{os.getpid()}-{hashlib.md5(path.encode()).hexdigest()}"
+        tmp_gz = tmp.with_name(tmp.name + ".gz")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as handle:
                 handle.write(data)
             os.chmod(tmp, 0o644)
+            if has_gzip_sibling(path):
+                with open(tmp_gz, "wb") as handle:
+                    handle.write(gzip_bytes(data))
+                os.chmod(tmp_gz, 0o644)
+                written = os.stat(tmp)
+                os.utime(tmp_gz, ns=(written.st_atime_ns, written.st_mtime_ns))
+                os.replace(tmp_gz, target.with_name(target.name + ".gz"))
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
+            tmp_gz.unlink(missing_ok=True)
             raise PublishError(f"cannot write {target}: {exc.strerror}; the last published "
                                "files stay as they were") from None
 
@@ -181,6 +224,7 @@ class Publisher:
         for path in remove:
             target = self.root / path
             try:
+                target.with_name(target.name + ".gz").unlink(missing_ok=True)
                 target.unlink(missing_ok=True)
             except OSError as exc:
                 raise PublishError(f"cannot delete {target}: {exc.strerror}") from None

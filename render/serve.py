@@ -39,7 +39,7 @@ class TreeHandler(SimpleHTTPRequestHandler):
         root = Path(self.directory).resolve()
         try:
             real = translated.resolve()
-        except OSError:
+        except (OSError, ValueError):  # a loop of links, or a NUL byte (%00) in the path
             return str(root / DENIED)
         relative = real.relative_to(root) if real.is_relative_to(root) else None
         if relative is None or any(part.startswith(".") for part in relative.parts):
