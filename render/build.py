@@ -150,8 +150,9 @@ class Builder:
             # but are not produced; pages and feeds of this step name only those of alerts
             # whose slow artifacts are all published already.
             waiting_ids = {versioned_alert_id(a.path) for a in waiting}
+            # Every alert without a slow file still to come (an ended one has none at all).
             ready = frozenset() if None in waiting_ids else frozenset(
-                {versioned_alert_id(a.path) for a in slow} - waiting_ids - {None})
+                v.id for v in views if v.id not in waiting_ids)
             first = [a for a in self._artifacts(views, history, now, photos, complete=False,
                                                 slow_ready=ready, published=published)
                      if a.urgent] + slow
@@ -322,7 +323,7 @@ class Builder:
 
     def _artifacts(self, views: list[PublicAlert], history: list, now: datetime,  # type: ignore[type-arg]
                    photos: PhotoStore, complete: bool = True,
-                   slow_ready: frozenset[str | None] = frozenset(),
+                   slow_ready: frozenset[str] = frozenset(),
                    published: Callable[[str, str], str | None] | None = None
                    ) -> list[Artifact]:
         artifacts: list[Artifact] = []
@@ -382,6 +383,10 @@ class Builder:
                 rows.append((view.id, record.source, view.state, view.version,
                              record.document, record.photo_sha, None))
             else:
+                record = records.get(view.id)
+                if record and record.version == view.version and record.view is not None \
+                        and record.state == view.state and record.source is None:
+                    continue  # recorded as it is: not serialised again on every run
                 rows.append((view.id, None, view.state, view.version, None, None,
                              json.dumps(view_to_json(view))))
         with self.state.transaction() as db:

@@ -64,6 +64,14 @@ class RenderContext:
         return [v for v in self.views if on_front_page(v, self.now, self.settings)]
 
     @cached_property
+    def history_by_alert(self) -> dict[str, list[Message]]:
+        """`history` per alert id, oldest first (one pass, not one per alert)."""
+        grouped: dict[str, list[Message]] = {}
+        for message in self.history:
+            grouped.setdefault(message.alert_id, []).append(message)
+        return grouped
+
+    @cached_property
     def ended(self) -> list[PublicAlert]:
         return sorted((v for v in self.views if not v.active),
                       key=lambda v: v.updated, reverse=True)
