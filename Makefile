@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 KINDALARM := $(VENV)/bin/kindalarm
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-deps build clean serve-nginx soak fuzz
+.PHONY: run test lint system-deps build clean serve-nginx soak fuzz bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ fuzz: $(STAMP)
 
 clean:
 	rm -rf output .output.state test-artifacts
+
+# Speed figures of issue 7 (not part of `make test`: ~15 minutes, and the machine's load shows).
+bench: $(STAMP)
+	$(PY) bench/run.py

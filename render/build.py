@@ -131,7 +131,13 @@ class Builder:
         views = self._views(alerts, records, now)
         history = self._record_messages(views, records)
 
-        artifacts = self._artifacts(views, history, now, photos)
+        files = self.state.files()
+
+        def published(path: str, key: str) -> str | None:
+            record = files.get(path)
+            return record.sha256 if record and record.key == key else None
+
+        artifacts = self._artifacts(views, history, now, photos, published=published)
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
@@ -139,10 +145,16 @@ class Builder:
             may_linger=lambda path: versioned_alert_id(path) in live, progress=progress)
         report = PublishReport()
         slow = [a for a in artifacts if not a.urgent]
-        if urgent_first and self.publisher.outdated(slow):
+        if urgent_first and (waiting := self.publisher.outdated(slow, files)):
             # The slow artifacts stay in the wanted set (so this step deletes none of them)
-            # but are not produced; pages and feeds of this step do not name them.
-            first = [a for a in self._artifacts(views, history, now, photos, complete=False)
+            # but are not produced; pages and feeds of this step name only those of alerts
+            # whose slow artifacts are all published already.
+            waiting_ids = {versioned_alert_id(a.path) for a in waiting}
+            # Every alert without a slow file still to come (an ended one has none at all).
+            ready = frozenset() if None in waiting_ids else frozenset(
+                v.id for v in views if v.id not in waiting_ids)
+            first = [a for a in self._artifacts(views, history, now, photos, complete=False,
+                                                slow_ready=ready, published=published)
                      if a.urgent] + slow
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
@@ -310,7 +322,10 @@ class Builder:
         return self.state.messages()
 
     def _artifacts(self, views: list[PublicAlert], history: list, now: datetime,  # type: ignore[type-arg]
-                   photos: PhotoStore, complete: bool = True) -> list[Artifact]:
+                   photos: PhotoStore, complete: bool = True,
+                   slow_ready: frozenset[str] = frozenset(),
+                   published: Callable[[str, str], str | None] | None = None
+                   ) -> list[Artifact]:
         artifacts: list[Artifact] = []
         for tree in TREES:
             exercise = tree == "exercise/"
@@ -318,7 +333,8 @@ class Builder:
                 settings=self.settings, views=[v for v in views if v.exercise == exercise],
                 history=[m for m in history if m.exercise == exercise], now=now,
                 photos=photos, templates=self.templates, site=self.site, tree=tree,
-                render_key=self.render_key, complete=complete,
+                render_key=self.render_key, complete=complete, slow_ready=slow_ready,
+                published=published,
             )
             for renderer in self.renderers:
                 artifacts += [replace(a, path=tree + a.path) for a in renderer.artifacts(ctx)]
@@ -367,6 +383,10 @@ class Builder:
                 rows.append((view.id, record.source, view.state, view.version,
                              record.document, record.photo_sha, None))
             else:
+                record = records.get(view.id)
+                if record and record.version == view.version and record.view is not None \
+                        and record.state == view.state and record.source is None:
+                    continue  # recorded as it is: not serialised again on every run
                 rows.append((view.id, None, view.state, view.version, None, None,
                              json.dumps(view_to_json(view))))
         with self.state.transaction() as db:

@@ -111,7 +111,7 @@ def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list
         return CapMessage(identifier(ctx.settings, m.alert_id, m.version), sender,
                           sent_of(m).astimezone(tz), m.kind)
 
-    history = [m for m in ctx.history if m.alert_id == view.id]
+    history = ctx.history_by_alert.get(view.id, [])
     mine = [m for m in history if m.version == view.version]
     if mine:
         current = cap_message(mine[-1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -34,6 +34,21 @@ class RenderContext:
     # urgent=False) are not in the tree yet, so pages and feeds must not name them (use the
     # web photo instead) and must put this flag in their artifact keys.
     complete: bool = True
+    # Alert ids whose slow artifacts are published and up to date, so that even in the
+    # urgent step their pages may name them (see `complete_for`).
+    slow_ready: Collection[str] = frozenset()
+    # (tree-relative path, key) -> sha256 of the published file when it was made from that
+    # key, else None: lets an index hash a file it names without rendering it again.
+    published: Callable[[str, str], str | None] | None = None
+
+    def complete_for(self, view: PublicAlert) -> bool:
+        """Whether this alert's share images and posters exist (may be named): always in a
+        complete step, and in the urgent step when they were published already."""
+        return self.complete or view.id in self.slow_ready
+
+    def published_sha(self, path: str, key: str) -> str | None:
+        """The recorded sha256 of `path` if it was published from `key`, else None."""
+        return self.published(self.tree + path, key) if self.published else None
 
     @property
     def exercise(self) -> bool:
@@ -47,6 +62,14 @@ class RenderContext:
     def front_page(self) -> list[PublicAlert]:
         """Active alerts, then recently ended ones (found notices), in display order."""
         return [v for v in self.views if on_front_page(v, self.now, self.settings)]
+
+    @cached_property
+    def history_by_alert(self) -> dict[str, list[Message]]:
+        """`history` per alert id, oldest first (one pass, not one per alert)."""
+        grouped: dict[str, list[Message]] = {}
+        for message in self.history:
+            grouped.setdefault(message.alert_id, []).append(message)
+        return grouped
 
     @cached_property
     def ended(self) -> list[PublicAlert]:

@@ -17,7 +17,9 @@ brightness of one amber LED colour; `gray8` 8-bit grey; `rgb` colour. The idle i
 alert to show) is all black for every profile: a sign then shows its own content.
 
 The manifest's `sha256` is that of the image file's bytes, so each image is drawn once per
-build and its bytes reused by the manifest and current.png. Display files are urgent.
+build and its bytes reused by the manifest and current.png; a slide published before from
+the same key is not drawn again: the manifest takes its recorded sha256. Display files are
+urgent.
 """
 
 from __future__ import annotations
@@ -233,7 +235,8 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
             "slides": [{
                 "image": s.path.removeprefix(base + "/"), "seconds": profile.seconds,
                 "alert": s.view.id, "level": s.view.level,
-                "sha256": hashlib.sha256(slide_bytes(s)).hexdigest(),
+                "sha256": ctx.published_sha(s.path, s.key)
+                or hashlib.sha256(slide_bytes(s)).hexdigest(),
                 "width": profile.width, "height": profile.height,
             } for s in slides],
         }

@@ -33,10 +33,11 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     entries = feed_entries(ctx)
-    inputs = [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version) for m, v in entries]
+    inputs = [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version, ctx.complete_for(v))
+              for m, v in entries]
     for fmt in ("rss", "atom"):
         yield Artifact(f"feeds/{fmt}.xml",
-                       key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs, ctx.complete),
+                       key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs),
                        lambda fmt=fmt: render_feed(ctx, entries, fmt), INDEX)
 
 
@@ -93,7 +94,7 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
         entry.updated(sent_of(message))
         entry.category(term=view.level, label=one_line(ctx.settings.labels[view.level]))
         if view.active:
-            if ctx.complete:  # the share image exists only once the slow step has run
+            if ctx.complete_for(view):  # the share image exists once the slow step ran
                 entry.enclosure(ctx.url(f"share/{view.id}/{view.version}/og.png"), 0,
                                 "image/png")
             elif view.photo:

@@ -19,8 +19,11 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 from .artifacts import Artifact
@@ -28,6 +31,7 @@ from .errors import PublishError
 from .state import FileRecord, State
 
 log = logging.getLogger("kindalarm")
+WORKERS = min(4, os.cpu_count() or 1)  # threads that render artifacts at the same time
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
 GZIP_SUFFIXES = (".html", ".xml", ".atom", ".json", ".txt", ".css", ".svg")
 
@@ -54,6 +58,32 @@ class PublishReport:
         self.unchanged += other.unchanged
         self.deleted += other.deleted
         self.failed.update(other.failed)
+
+
+def produced(todo: list[Artifact]) -> Iterator[tuple[Artifact, bytes, Exception | None]]:
+    """(artifact, bytes, error) of each artifact, in order, produced by a few threads at a
+    time (image encoding and resizing release the GIL, so both cores work). The artifacts
+    of a layer are only started once every artifact of the layers below is done, and the
+    caller writes them one by one in this order: the write order stays as it was."""
+    if len(todo) < 2 or WORKERS < 2:
+        yield from (_produce(a) for a in todo)
+        return
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="kindalarm-render") as pool:
+        for _, layer in groupby(todo, key=lambda a: a.layer):
+            window: deque[Future[tuple[Artifact, bytes, Exception | None]]] = deque()
+            for artifact in layer:
+                window.append(pool.submit(_produce, artifact))
+                if len(window) > 2 * WORKERS:  # bounded: a layer may hold many big images
+                    yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+
+
+def _produce(artifact: Artifact) -> tuple[Artifact, bytes, Exception | None]:
+    try:
+        return artifact, artifact.produce(), None
+    except Exception as exc:
+        return artifact, b"", exc
 
 
 class Publisher:
@@ -100,14 +130,12 @@ class Publisher:
                                [(a.path,) for a in todo])
         done: list[tuple[str, str, str]] = []
         try:
-            for number, artifact in enumerate(todo, 1):
+            for number, (artifact, data, error) in enumerate(produced(todo), 1):
                 if progress:
                     progress(number, len(todo))
-                try:
-                    data = artifact.produce()
-                except Exception as exc:  # one bad artifact never blocks the others
-                    log.exception("could not render %s", artifact.path)
-                    report.failed[artifact.path] = f"{type(exc).__name__}: {exc}"
+                if error is not None:  # one bad artifact never blocks the others
+                    log.error("could not render %s", artifact.path, exc_info=error)
+                    report.failed[artifact.path] = f"{type(error).__name__}: {error}"
                     continue
                 digest = hashlib.sha256(data).hexdigest()
                 record = records.get(artifact.path)

@@ -42,8 +42,8 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
             yield _photo(ctx, view)
         paths = {lang: alert_page_path(view, lang) for lang in LANGS}
         for lang in LANGS:
-            # ctx.complete decides og:image (share image or web photo), so it is in the key.
-            yield _page(ctx, paths, lang, "alert.html", (view.version, ctx.complete),
+            # complete_for decides og:image (share image or web photo), so it is in the key.
+            yield _page(ctx, paths, lang, "alert.html", (view.version, ctx.complete_for(view)),
                         view=view, og=_og_image(ctx, view))
     front = [(v.id, v.version) for v in ctx.front_page]
     index_paths = {lang: f"{lang_prefix(lang)}index.html" for lang in LANGS}
@@ -89,7 +89,7 @@ def _og_image(ctx: RenderContext, view: PublicAlert) -> dict[str, object] | None
     build), the web photo before that, nothing once the alert has ended."""
     if not view.active:
         return None
-    if ctx.complete:
+    if ctx.complete_for(view):
         return {"url": ctx.url(share_image_path(view)), "size": OG_SIZE}
     if view.photo:
         return {"url": ctx.url(ctx.photo_path(view)), "size": None}

@@ -1,0 +1,443 @@
+"""`make bench`: the six speed figures of issue 7, measured in one run, beside their targets.
+
+    .venv/bin/python bench/run.py [--drops 20] [--scale 5000] [--scale-drops 5] [--quick]
+
+1. drop to publish: a `Watcher` (thread, inotify, every default renderer) runs on the six
+   examples; per drop a new alert file naming a 12-megapixel JPEG (4000x3000, q90) is renamed
+   into place. Measured from just before `os.replace` to the watcher's own timestamps taken
+   right after (a) its urgent publish step and (b) its complete step returned (the files are
+   on disk by then; the bench checks the new version's page and display manifest entry).
+2. floor: only the image work of (a) with bare Pillow: decode the same JPEG with `draft`,
+   resize and encode every image (a) published for the alert, at the same size, mode and
+   format (read back from the published files).
+3. scale: (a) with N alerts already in the directory against 1 (see `filler_alert`).
+4. throughput: cold `kindalarm build` (subprocess) of 200 active alerts with 12 MP photos.
+5. nothing to do: a fresh `Builder` rebuilding 1,000 alerts that are all published already.
+6. memory: peak RSS (`wait4` of a `kindalarm watch` subprocess) when a 50 MP photo is dropped.
+
+A measurement, not a test: the machine is shared, so the figures carry its load; the load
+average is printed and stored with them. Results are appended to bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PIL import Image
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from render.build import Builder  # noqa: E402
+from render.watch import Publish, Watcher  # noqa: E402
+from tools.make_example_photos import draw_portrait  # noqa: E402
+from tools.measure_watch import wait_idle  # noqa: E402
+
+KINDALARM = Path(sys.executable).parent / "kindalarm"
+RESULTS = REPO / "bench" / "results.md"
+TARGETS = {
+    "1a": ("drop -> urgent published, median", "<= 0.250 s"),
+    "1a95": ("drop -> urgent published, p95", "(none)"),
+    "1b": ("drop -> everything published, median", "<= 1.2 s"),
+    "1b95": ("drop -> everything published, p95", "(none)"),
+    "2": ("floor (bare Pillow), median; ratio 1a / floor", "ratio <= 1.3"),
+    "3": ("1a with N alerts vs 1 alert, ratio", "<= 1.2"),
+    "4": ("cold build of 200 alerts: alerts/s, CPU", ">= 2/s, CPU > 180%"),
+    "5": ("rebuild of 1,000 unchanged: time, files written", "<= 0.5 s, 0 files"),
+    "6": ("peak RSS, 50 MP photo dropped", "<= 250 MB"),
+}
+
+
+# --- alert files --------------------------------------------------------------------------------
+
+
+def active_alert(ident: str, photo: str | None, level: str = "kind-alarm") -> str:
+    """An active alert like the Utrecht example, with its own id and photo."""
+    text = (REPO / "examples" / "alerts" / "2026-utrecht-sanne.toml").read_text(encoding="utf-8")
+    text = re.sub(r'id = "[^"]+"', f'id = "{ident}"', text, count=1)
+    text = text.replace('level = "kind-alarm"', f'level = "{level}"')
+    if photo:
+        return text.replace("photos/sanne.jpg", photo)
+    return re.sub(r"\nphoto = .*\nphoto_focus = .*\n", "\n", text)
+
+
+def filler_alert(number: int) -> str:
+    """The bulk of the big directories: a cancelled (withdrawn) vermist-kind alert without a
+    photo: ended, so a page, CAP message and texts, but no share card, poster or display
+    slide (a found filler costs ~0.3 s each to set up: its GEVONDEN cards and posters)."""
+    return f"""id = "2025-filler-{number:05d}"
+level = "vermist-kind"
+status = "cancelled"
+issued = 2025-03-01T10:00:00+01:00
+updated = 2025-03-02T10:00:00+01:00
+regions = ["Utrecht"]
+
+[child]
+name = "Kind {number} Filler"
+age = {5 + number % 10}
+
+[last_seen]
+time = 2025-03-01T09:00:00+01:00
+place = "Utrecht"
+"""
+
+
+def jpeg_bytes(size: tuple[int, int], seed: int = 7, draw_size: tuple[int, int] | None = None
+               ) -> bytes:
+    image = draw_portrait(seed, draw_size or size)
+    if image.size != size:
+        image = image.resize(size, Image.Resampling.BILINEAR)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def new_site(root: Path, examples: bool = True) -> tuple[Path, Path]:
+    alerts = root / "alerts"
+    if examples:
+        shutil.copytree(REPO / "examples" / "alerts", alerts)
+    else:
+        (alerts / "photos").mkdir(parents=True)
+    shutil.copy(REPO / "kindalarm.toml", root / "kindalarm.toml")
+    return alerts, root / "output"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# --- 1, 2, 3: drops into a running watcher ------------------------------------------------------
+
+
+class RunningWatcher:
+    def __init__(self, site: Path, alerts: Path, out: Path) -> None:
+        self.builder = Builder(site, alerts, out)
+        self.publishes: list[Publish] = []
+        self.watcher = Watcher(self.builder, on_publish=self.publishes.append)
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+        self.thread.start()
+        while not self.publishes:
+            time.sleep(0.05)
+        wait_idle(self.watcher)
+
+    def close(self) -> None:
+        self.watcher.stop.set()
+        self.thread.join()
+        self.builder.close()
+
+
+def drops(running: RunningWatcher, alerts: Path, count: int, photo: bytes, label: str
+          ) -> tuple[list[float], list[float], Path]:
+    """Drop `count` new alerts one by one (each withdrawn again afterwards)."""
+    write_atomic(alerts / "photos" / "drop.jpg", photo)
+    wait_idle(running.watcher)
+    urgent, everything = [], []
+    for number in range(count):
+        ident = f"2026-drop-{label}-{number}"
+        text = active_alert(ident, "photos/drop.jpg").encode()
+        tmp = alerts / ".drop.toml.part"
+        tmp.write_bytes(text)
+        before = len(running.publishes)
+        dropped = time.monotonic()
+        os.replace(tmp, alerts / "drop.toml")
+        wait_idle(running.watcher)
+        mine = next(p for p in running.publishes[before:] if "drop.toml" in p.changes)
+        finished = [p for p in running.publishes[before:] if p.result.complete][-1]
+        urgent.append(mine.result.urgent_done - dropped)
+        everything.append(finished.result.done - dropped)
+        check_published(running.builder.out, ident)
+        last = running.builder.out
+        if number < count - 1:
+            (alerts / "drop.toml").unlink()
+            wait_idle(running.watcher)
+    return urgent, everything, last
+
+
+def check_published(out: Path, ident: str) -> None:
+    """The dropped alert is really out: its page and its slides in every display manifest
+    that shows kind-alarms."""
+    listing = json.loads((out / "api" / "alerts.json").read_text(encoding="utf-8"))
+    text = json.dumps(listing)
+    if ident not in text:
+        raise SystemExit(f"bench: {ident} is not in api/alerts.json after its publish")
+    if not (out / "alerts" / ident / "index.html").is_file():
+        raise SystemExit(f"bench: no page for {ident}")
+    for manifest in (out / "displays").glob("*/manifest.json"):
+        body = json.loads(manifest.read_text(encoding="utf-8"))
+        for slide in body["slides"]:
+            if slide["alert"] == ident and not (manifest.parent / slide["image"]).is_file():
+                raise SystemExit(f"bench: {manifest} names a missing {slide['image']}")
+
+
+def urgent_images(out: Path, ident: str) -> list[tuple[tuple[int, int], str, str, dict]]:
+    """(size, mode, format, save options) of every image published urgently for `ident`."""
+    found = []
+    paths = [*(out / "alerts" / ident).glob("*/photo.jpg"),
+             *(out / "displays").glob(f"*/{ident}/*.png"),
+             *(out / "displays").glob(f"*/{ident}/*.gif")]
+    for path in paths:
+        with Image.open(path) as image:
+            fmt = image.format or "PNG"
+            options: dict = {"quality": 85, "optimize": True, "progressive": True} \
+                if fmt == "JPEG" else {"bits": 1} if image.mode == "1" else \
+                {"compress_level": 3} if fmt == "PNG" else {}
+            found.append((image.size, image.mode, fmt, options))
+    return found
+
+
+def floor(photo: bytes, images: list[tuple[tuple[int, int], str, str, dict]], rounds: int
+          ) -> list[float]:
+    """The unavoidable image work of one urgent publish, with nothing else around it."""
+    times = []
+    for _ in range(rounds):
+        started = time.monotonic()
+        source = Image.open(io.BytesIO(photo))
+        source.draft("RGB", (1600, 1600))
+        source.load()
+        source.thumbnail((1600, 1600), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        for size, mode, fmt, options in images:
+            image = source.copy()
+            if size[0] * source.height == size[1] * source.width:
+                image = image.resize(size, Image.Resampling.LANCZOS)
+            else:
+                from PIL import ImageOps
+                image = ImageOps.fit(image, size, Image.Resampling.LANCZOS)
+            if mode != image.mode:
+                image = image.convert(mode)
+            image.save(io.BytesIO(), fmt, **options)
+        times.append(time.monotonic() - started)
+    return times
+
+
+# --- 4, 5: builds -----------------------------------------------------------------------------
+
+
+def timed_child(args: list[str]) -> tuple[float, float, int, str]:
+    """Run a command; (wall seconds, CPU seconds, peak RSS KiB, stderr) from its own wait4."""
+    started = time.monotonic()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"bench: {args} failed:\n{stderr}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, stderr
+
+
+def photo_variant(base: bytes, number: int) -> bytes:
+    """Same pixels, another file (bytes after the JPEG end marker are ignored by decoders),
+    so every alert's photo is decoded on its own as it would be."""
+    return base + f"variant {number}".encode()
+
+
+# --- 6: memory ------------------------------------------------------------------------------
+
+
+def peak_rss_watch(root: Path) -> tuple[int, float]:
+    """Peak RSS (KiB) of `kindalarm watch` that publishes a dropped 50 MP photo."""
+    alerts, out = new_site(root, examples=False)
+    write_atomic(alerts / "first.toml", active_alert("2026-first", None, "vermist-kind")
+                 .encode())
+    big = jpeg_bytes((8160, 6120), seed=11, draw_size=(2040, 1530))
+    log_path = root / "watch.log"
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen(
+            [str(KINDALARM), "--site", str(root), "watch", "--alerts", str(alerts),
+             "--out", str(out)], stdout=subprocess.DEVNULL, stderr=log_file)
+        wait_for(lambda: "watching" in log_path.read_text() and
+                 "everything in" in log_path.read_text(), 300)
+        write_atomic(alerts / "photos" / "big.jpg", big)
+        time.sleep(0.5)
+        dropped = time.monotonic()
+        write_atomic(alerts / "big.toml", active_alert("2026-big", "photos/big.jpg").encode())
+        wait_for(lambda: "big.toml" in log_path.read_text() and
+                 "everything in" in log_path.read_text().split("big.toml", 1)[1], 300)
+        seconds = time.monotonic() - dropped
+        proc.send_signal(signal.SIGTERM)
+        _, _, usage = os.wait4(proc.pid, 0)
+    return usage.ru_maxrss, seconds
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("bench: timed out waiting")
+        time.sleep(0.05)
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def revision() -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                           capture_output=True, text=True).stdout.strip()
+    return commit + ("-dirty" if dirty else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drops", type=int, default=20)
+    parser.add_argument("--scale", type=int, default=5000)
+    parser.add_argument("--scale-drops", type=int, default=5)
+    parser.add_argument("--cold", type=int, default=200)
+    parser.add_argument("--rebuild", type=int, default=1000)
+    parser.add_argument("--only", default="123456", help="which figures to measure")
+    parser.add_argument("--no-record", action="store_true", help="do not append to results")
+    args = parser.parse_args()
+    logging.getLogger("kindalarm").setLevel(logging.WARNING)
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    figures: dict[str, str] = {}
+    met: dict[str, bool] = {}
+    photo = jpeg_bytes((4000, 3000))
+
+    with tempfile.TemporaryDirectory(prefix="kindalarm-bench-") as temp:
+        temp_dir = Path(temp)
+
+        if "1" in args.only or "2" in args.only:
+            site = temp_dir / "drops"
+            alerts, out = new_site(site)
+            running = RunningWatcher(site, alerts, out)
+            try:
+                urgent, everything, out = drops(running, alerts, args.drops, photo, "main")
+            finally:
+                running.close()
+            median_a = statistics.median(urgent)
+            figures["1a"] = f"{median_a:.3f} s"
+            figures["1a95"] = f"{p95(urgent):.3f} s"
+            figures["1b"] = f"{statistics.median(everything):.3f} s"
+            figures["1b95"] = f"{p95(everything):.3f} s"
+            met["1a"] = median_a <= 0.25
+            met["1b"] = statistics.median(everything) <= 1.2
+            images = urgent_images(out, f"2026-drop-main-{args.drops - 1}")
+            floor_median = statistics.median(floor(photo, images, 9))
+            ratio = median_a / floor_median
+            figures["2"] = (f"{floor_median:.3f} s for {len(images)} images; "
+                            f"ratio {ratio:.2f}")
+            met["2"] = ratio <= 1.3
+            print(f"[{time.monotonic() - started:.0f} s] 1, 2 done", file=sys.stderr)
+
+        if "3" in args.only:
+            medians = {}
+            for count in (1, args.scale):
+                site = temp_dir / f"scale-{count}"
+                alerts, _ = new_site(site, examples=False)
+                write_atomic(alerts / "photos" / "one.jpg", photo_variant(photo, 0))
+                (alerts / "one.toml").write_text(active_alert("2026-one", "photos/one.jpg"))
+                for number in range(count - 1):
+                    (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
+                setup = time.monotonic()
+                running = RunningWatcher(site, alerts, site / "output")
+                setup = time.monotonic() - setup
+                try:
+                    urgent, _, _ = drops(running, alerts, args.scale_drops, photo, f"s{count}")
+                finally:
+                    running.close()
+                medians[count] = statistics.median(urgent)
+                print(f"[{time.monotonic() - started:.0f} s] scale {count}: first build "
+                      f"{setup:.0f} s, drop median {medians[count]:.3f} s", file=sys.stderr)
+            ratio = medians[args.scale] / medians[1]
+            figures["3"] = (f"{medians[args.scale]:.3f} s with {args.scale} vs "
+                            f"{medians[1]:.3f} s with 1; ratio {ratio:.2f}")
+            met["3"] = ratio <= 1.2
+
+        if "4" in args.only or "5" in args.only:
+            site = temp_dir / "cold"
+            alerts, out = new_site(site, examples=False)
+            for number in range(args.cold):
+                name = f"photos/p{number:04d}.jpg"
+                (alerts / name).write_bytes(photo_variant(photo, number))
+                level = "kind-alarm" if number % 2 else "vermist-kind"
+                (alerts / f"a{number:04d}.toml").write_text(
+                    active_alert(f"2026-cold-{number:04d}", name, level))
+            wall, cpu, _, _ = timed_child([str(KINDALARM), "--site", str(site), "build",
+                                           "--alerts", str(alerts), "--out", str(out)])
+            rate, busy = args.cold / wall, 100 * cpu / wall
+            figures["4"] = f"{rate:.2f} alerts/s ({wall:.1f} s), CPU {busy:.0f}%"
+            met["4"] = rate >= 2 and busy > 180
+            print(f"[{time.monotonic() - started:.0f} s] 4 done", file=sys.stderr)
+
+            if "5" in args.only:
+                for number in range(args.rebuild - args.cold):
+                    (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
+                setup = Builder(site, alerts, out)
+                setup.run()
+                setup.close()
+                builder = Builder(site, alerts, out)
+                again = time.monotonic()
+                result = builder.run()
+                seconds = time.monotonic() - again
+                builder.close()
+                written = len(result.report.written) + len(result.report.deleted)
+                figures["5"] = (f"{seconds:.3f} s, {written} files written "
+                                f"({len(result.views)} alerts)")
+                met["5"] = seconds <= 0.5 and written == 0
+                print(f"[{time.monotonic() - started:.0f} s] 5 done", file=sys.stderr)
+
+        if "6" in args.only:
+            peak_kib, seconds = peak_rss_watch(temp_dir / "memory")
+            figures["6"] = f"{peak_kib / 1024:.0f} MB (published in {seconds:.1f} s)"
+            met["6"] = peak_kib / 1024 <= 250
+
+    load_after = os.getloadavg()[0]
+    rev = revision()
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    print(f"\nkindalarm bench, {rev}, {when} UTC, {os.cpu_count()} CPUs, load average "
+          f"{load_before:.1f} before, {load_after:.1f} after, "
+          f"{time.monotonic() - started:.0f} s in all\n")
+    width = max(len(title) for title, _ in TARGETS.values())
+    print(f"{'figure':<{width + 5}} {'measured':<48} target")
+    for key, (title, target) in TARGETS.items():
+        if key not in figures:
+            continue
+        verdict = "" if key not in met else "  met" if met[key] else "  MISSED"
+        print(f"{key:<4} {title:<{width}} {figures[key]:<48} {target}{verdict}")
+    if not args.no_record:
+        record(rev, when, load_before, load_after, figures, args)
+
+
+def record(rev: str, when: str, load_before: float, load_after: float,
+           figures: dict[str, str], args: argparse.Namespace) -> None:
+    if not RESULTS.exists():
+        RESULTS.write_text(
+            "# Bench results\n\nAppended by `make bench` (bench/run.py); newest last. Targets: "
+            + "; ".join(f"{k} {t}" for k, (_, t) in TARGETS.items() if t != "(none)")
+            + ".\nThe machine is shared by other jobs: compare runs with the load beside "
+            "them.\n")
+    lines = [f"\n## {rev}, {when} UTC, load {load_before:.1f} -> {load_after:.1f}"
+             f" (drops {args.drops}, scale {args.scale}, cold {args.cold}, "
+             f"rebuild {args.rebuild})\n"]
+    lines += [f"- {key} {TARGETS[key][0]}: {value}\n" for key, value in figures.items()]
+    with RESULTS.open("a", encoding="utf-8") as handle:
+        handle.writelines(lines)
+
+
+if __name__ == "__main__":
+    main()

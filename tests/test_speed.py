@@ -1,0 +1,62 @@
+"""What keeps the watcher's urgent step short: unchanged display slides are not drawn again
+(manifests take their recorded sha256), and pages of alerts whose share images already exist
+keep naming them while a new alert's slow files are still to come."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from conftest import NOW, SiteDir, alert_doc
+
+from render import displays, share
+
+
+def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    assert anna.build().ok
+    anna.photo("bob.jpg", seed=2)
+    anna.write("bob.json", alert_doc(id="2026-test-bob", child_name="Bob de Test",
+                                     child_photo="photos/bob.jpg"))
+    drawn: list[str] = []
+    draw_text, render_card = displays.draw_text_phase, share.render_card
+    monkeypatch.setattr(displays, "draw_text_phase", lambda profile, lines, label: (
+        drawn.append(" ".join(lines)), draw_text(profile, lines, label))[1])
+    monkeypatch.setattr(share, "render_card", lambda ctx, view, size: (
+        drawn.append(view.id), render_card(ctx, view, size))[1])
+    builder = anna.builder()
+    try:
+        result = builder.run(now=NOW, urgent_first=True, then_complete=lambda: False)
+    finally:
+        builder.close()
+    assert not result.complete and result.ok
+    assert drawn and "2026-test-anna" not in drawn and not any("Anna" in d for d in drawn)
+    assert "2026-test-bob" in drawn
+    for manifest in anna.out.glob("displays/*/manifest.json"):
+        slides = json.loads(manifest.read_text(encoding="utf-8"))["slides"]
+        assert {s["alert"] for s in slides} >= {"2026-test-anna"}
+        for slide in slides:
+            data = (manifest.parent / slide["image"]).read_bytes()
+            assert slide["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_urgent_step_keeps_naming_share_images_that_exist(anna: SiteDir) -> None:
+    assert anna.build().ok
+    anna.photo("bob.jpg", seed=2)
+    anna.write("bob.json", alert_doc(id="2026-test-bob", child_name="Bob de Test",
+                                     child_photo="photos/bob.jpg"))
+    builder = anna.builder()
+    try:
+        builder.run(now=NOW, urgent_first=True, then_complete=lambda: False)
+    finally:
+        builder.close()
+    old_page = anna.read("alerts/2026-test-anna/index.html")
+    new_page = anna.read("alerts/2026-test-bob/index.html")
+    assert "/og.png" in old_page
+    assert "share/2026-test-bob/" not in new_page
+    for page in (old_page, new_page, anna.read("feeds/rss.xml"), anna.read("feeds/atom.xml")):
+        for url in set(part.split('"')[0] for part in page.split("http://")[1:]):
+            path = url.split("/", 1)[1] if "/" in url else ""
+            if path.startswith("share/"):
+                assert (anna.out / path).is_file(), path
