@@ -313,6 +313,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.getLogger("kindalarm").setLevel(logging.WARNING)
     load_before = os.getloadavg()[0]
+    rev = revision()  # at the start: the tree may change while the bench runs
     started = time.monotonic()
     figures: dict[str, str] = {}
     met: dict[str, bool] = {}
@@ -407,7 +408,6 @@ def main() -> None:
             met["6"] = peak_kib / 1024 <= 250
 
     load_after = os.getloadavg()[0]
-    rev = revision()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     print(f"\nkindalarm bench, {rev}, {when} UTC, {os.cpu_count()} CPUs, load average "
           f"{load_before:.1f} before, {load_after:.1f} after, "
