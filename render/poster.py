@@ -84,7 +84,6 @@ def photo_uri(ctx: RenderContext, view: PublicAlert, long_side: int) -> str | No
 
 
 def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
-    html_class, fonts, font_config = weasyprint_setup()
     page_height, root_pt, photo_side = PAPERS[paper]
     url = ctx.url(f"alerts/{view.id}/")
     values = dict(
@@ -94,7 +93,8 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
         qr_uri=qr_svg_uri(url), address=address(ctx, view), settings=ctx.settings,
     )
     template = ctx.templates.get_template("poster.html")
-    with _LOCK:
+    with _LOCK:  # also around the set-up: two render threads must not both create one
+        html_class, fonts, font_config = weasyprint_setup()
         for factor in SHRINK:
             size = round(root_pt * factor, 2)
             html = template.render(root_pt=size, call_height_pt=round(size * CALL_REM, 1),
