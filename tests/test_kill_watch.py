@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -50,11 +51,20 @@ class WatchProcess:
         return sum("published" in line for line in self.lines)
 
 
+def was_writing(site: SiteDir) -> bool:
+    """Whether the publisher was killed between announcing and recording its writes."""
+    db = sqlite3.connect(site.root / ".output.state" / "state.sqlite")
+    try:
+        return db.execute("select count(*) from pending").fetchone()[0] > 0
+    finally:
+        db.close()
+
+
 def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> None:
     rng = random.Random(1129)
     site.settings_text(f'base_url = "{BASE_URL}"\nretire_seconds = 0\n')
     start_churn(site, rng)
-    publishes = 0
+    publishes = mid_write = 0
     for kill in range(KILLS):
         watcher = WatchProcess(site)
         watcher.wait_for("watching")
@@ -64,9 +74,12 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
         watcher.process.send_signal(signal.SIGKILL)
         watcher.process.wait(timeout=30)
         publishes += watcher.publishes
+        mid_write += was_writing(site)
         problems = check_tree(site.out, BASE_URL, settled=False)
         assert problems == [], f"after kill {kill}"
-    assert publishes >= KILLS // 2  # the watchers were publishing, not idle, when killed
+    # The watchers were working, not idle: publishes completed, and on a loaded machine
+    # kills also land mid-write (the publisher's pending journal is then not empty).
+    assert publishes + mid_write >= KILLS // 2, (publishes, mid_write)
 
     # A watcher started on what the kills left brings the tree up to date, then stops on
     # SIGTERM; a build afterwards finds nothing to do.
