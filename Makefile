@@ -38,7 +38,8 @@ serve-nginx: build system-deps
 soak: $(STAMP) system-deps
 	KINDALARM_KILLS=120 KINDALARM_WATCH_KILLS=100 KINDALARM_TORN_PUBLISHES=600 \
 	KINDALARM_TORN_REQUESTS=60000 KINDALARM_TORN_SECONDS=1200 \
-	$(PY) -m pytest -q tests/test_kill.py tests/test_kill_watch.py tests/test_torn.py
+	$(PY) -m pytest -q -m 'slow or not slow' tests/test_kill.py tests/test_kill_watch.py \
+		tests/test_torn.py
 
 fuzz: $(STAMP)
 	KINDALARM_FUZZ_EXAMPLES=50000 $(PY) -m pytest -q tests/test_fuzz.py
