@@ -39,6 +39,7 @@ from .public import (
     ACTIVE,
     PublicAlert,
     ended_view_from_json,
+    has_expired,
     public_view,
     sort_key,
     view_to_json,
@@ -98,6 +99,10 @@ class Builder:
         self.render_key = compute_render_key(site, self.settings)
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
+        # Alert id -> (the Alert object, expired?, its view). The loader hands back the same
+        # Alert while its file and photo are unchanged, so such an alert is not viewed and
+        # hashed again on every run of the watcher; only `public_view` decides what it shows.
+        self._view_cache: dict[str, tuple[Alert, bool, PublicAlert]] = {}
 
     def close(self) -> None:
         self.state.close()
@@ -287,8 +292,8 @@ class Builder:
 
     def _views(self, alerts: dict[str, Alert], records: dict[str, AlertRecord], now: datetime
                ) -> list[PublicAlert]:
-        views = {alert_id: public_view(alert, now, self.settings)
-                 for alert_id, alert in alerts.items()}
+        views = {alert_id: self._public_view(alert, now) for alert_id, alert in alerts.items()}
+        self._view_cache = {k: v for k, v in self._view_cache.items() if k in alerts}
         for alert_id, record in records.items():
             if alert_id in views:
                 continue
@@ -301,6 +306,16 @@ class Builder:
             elif record.view:
                 views[alert_id] = ended_view_from_json(record.view)
         return sorted(views.values(), key=sort_key)
+
+    def _public_view(self, alert: Alert, now: datetime) -> PublicAlert:
+        """`public_view(alert, now)`, memoised on the Alert object and its expiry at `now`."""
+        expired = has_expired(alert, now)
+        cached = self._view_cache.get(alert.id)
+        if cached and cached[0] is alert and cached[1] == expired:
+            return cached[2]
+        view = public_view(alert, now, self.settings)
+        self._view_cache[alert.id] = (alert, expired, view)
+        return view
 
     def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]):  # type: ignore[no-untyped-def]
         """One message per published version (issued, updated, found, withdrawn, expired)."""

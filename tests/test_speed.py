@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import NOW, SiteDir, alert_doc
@@ -60,3 +61,21 @@ def test_urgent_step_keeps_naming_share_images_that_exist(anna: SiteDir) -> None
             path = url.split("/", 1)[1] if "/" in url else ""
             if path.startswith("share/"):
                 assert (anna.out / path).is_file(), path
+
+
+def test_unchanged_alert_keeps_its_view_until_it_expires(anna: SiteDir) -> None:
+    """The watcher's builder views an unchanged alert once; the clock still ends it."""
+    anna.write("anna.json", alert_doc(expires="2026-11-29T18:00:00+01:00"))
+    builder = anna.builder(renderers=[])
+    try:
+        first = builder.run(now=NOW).views[0]
+        again = builder.run(now=NOW + timedelta(minutes=5)).views[0]
+        later = builder.run(now=datetime(2026, 11, 29, 17, 1, tzinfo=UTC)).views[0]
+        anna.write("anna.json", alert_doc(child_age=9))
+        edited = builder.run(now=NOW).views[0]
+    finally:
+        builder.close()
+    assert again is first
+    assert first.state == "active" and later.state == "expired" and later.details is None
+    assert edited.details is not None and edited.details.age == 9
+    assert edited.version != first.version
