@@ -193,6 +193,9 @@ class Builder:
                    ) -> tuple[list[LoadResult], list[Path]]:
         """Results to judge: a file in `hold` (still being written), or an alert whose photo
         is, is replaced by its last judged result, or left out if it has none."""
+        if not hold:  # the usual case: nothing to resolve (realpath of 5,000 files is ~0.3 s)
+            self._judged = {r.source: r for r in results}
+            return results, []
         held_files = {Path(os.path.realpath(p)) for p in hold}
         held_photos = {p for p in held_files
                        if p.parent != self.alert_dir.resolve() or not is_alert_file(p.name)}
