@@ -355,7 +355,10 @@ class Builder:
                 published=published,
             )
             for renderer in self.renderers:
-                artifacts += [replace(a, path=tree + a.path) for a in renderer.artifacts(ctx)]
+                if not tree:  # the public tree: paths as they are (no copy of 20,000 artifacts)
+                    artifacts += renderer.artifacts(ctx)
+                else:
+                    artifacts += [replace(a, path=tree + a.path) for a in renderer.artifacts(ctx)]
         return artifacts
 
     def _status(self, artifacts: list[Artifact], views: list[PublicAlert], now: datetime
