@@ -84,7 +84,8 @@ def photo_uri(ctx: RenderContext, view: PublicAlert, long_side: int) -> str | No
 
 
 def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
-    html_class, fonts, font_config = weasyprint_setup()
+    with _LOCK:  # lru_cache alone would set up twice when two render threads start at once
+        html_class, fonts, font_config = weasyprint_setup()
     page_height, root_pt, photo_side = PAPERS[paper]
     url = ctx.url(f"alerts/{view.id}/")
     values = dict(
