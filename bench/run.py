@@ -210,7 +210,10 @@ def floor(photo: bytes, images: list[tuple[tuple[int, int], str, str, dict]], ro
     for _ in range(rounds):
         started = time.monotonic()
         source = Image.open(io.BytesIO(photo))
-        source.draft("RGB", (1600, 1600))
+        # Ask for the thumbnail's own size: a square request keeps a 4:3 photo at full scale.
+        longest = max(source.size)
+        source.draft("RGB", (-(-source.width * 1600 // longest),
+                             -(-source.height * 1600 // longest)) if longest > 1600 else None)
         source.load()
         source.thumbnail((1600, 1600), Image.Resampling.LANCZOS, reducing_gap=2.0)
         for size, mode, fmt, options in images:

@@ -29,6 +29,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -174,11 +175,32 @@ class SlideCache:
     def __init__(self) -> None:
         self._faces: dict[tuple[str, str, str], list[Image.Image]] = {}
         self._bytes: dict[tuple[str, str, str, int, str], bytes] = {}
-        self._lock = threading.Lock()
+        # Drawing stays one at a time (the fonts' FreeType faces are shared); encoding, the
+        # slow half, runs outside it with a lock per slide.
+        self._draw_lock = threading.Lock()
+        self._lock = threading.Lock()  # guards `_bytes` and `_key_locks` only
+        self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
+
+    def _once(self, store: dict[Any, Any], key: tuple[Any, ...], compute: Callable[[], Any]
+              ) -> Any:
+        """`store[key]`, computed once; other keys are encoded meanwhile (the render pool's
+        threads no longer wait for each other's PNG encodes)."""
+        with self._lock:
+            if key in store:
+                return store[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in store:
+                    return store[key]
+            value = compute()
+            with self._lock:
+                store[key] = value
+            return value
 
     def faces(self, key: tuple[str, str, str], draw: Callable[[], list[Image.Image]]
               ) -> list[Image.Image]:
-        with self._lock:
+        with self._draw_lock:
             if key not in self._faces:
                 self._faces[key] = draw()
             return self._faces[key]
@@ -186,10 +208,9 @@ class SlideCache:
     def image_bytes(self, key: tuple[str, str, str], phase: int, fmt: str,
                     draw: Callable[[], list[Image.Image]]) -> bytes:
         faces = self.faces(key, draw)
-        with self._lock:
-            if (*key, phase, fmt) not in self._bytes:
-                self._bytes[(*key, phase, fmt)] = encode_display(faces[phase - 1], fmt)
-            return self._bytes[(*key, phase, fmt)]
+        data: bytes = self._once(self._bytes, (*key, phase, fmt),
+                                 lambda: encode_display(faces[phase - 1], fmt))
+        return data
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:

@@ -43,7 +43,7 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
             image = Image.open(io.BytesIO(data))
             if image.format == "JPEG":
                 # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
-                image.draft("RGB", (long_side, long_side))
+                image.draft("RGB", draft_size(image.size, long_side))
             image.seek(0)  # animated PNG/WebP: the first frame
             image.load()
             image = ImageOps.exif_transpose(image)
@@ -54,6 +54,17 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
     image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
     image.info = {}
     return image
+
+
+def draft_size(size: tuple[int, int], long_side: int) -> tuple[int, int]:
+    """The size `thumbnail` will make of `size` (rounded up), to ask `draft` for. Asking for a
+    square instead would keep a 4000x3000 photo at full scale (1500 < 1600 on its short side),
+    so the 12-megapixel decode and its LANCZOS resize cost four times as much."""
+    width, height = size
+    longest = max(width, height)
+    if longest <= long_side:
+        return size
+    return (-(-width * long_side // longest), -(-height * long_side // longest))
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

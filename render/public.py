@@ -94,11 +94,17 @@ def default_photo_alt(name: str, age: int) -> Text:
     return {"nl": f"Foto van {name}, {age} jaar", "en": f"Photo of {name}, age {age}"}
 
 
+def has_expired(alert: Alert, now: datetime) -> bool:
+    """Whether `alert`'s own expiry time has passed at `now`: the only way the clock changes
+    what `public_view` returns (callers may memoise a view on the alert and this)."""
+    return alert.expires is not None and now >= alert.expires
+
+
 def public_view(alert: Alert, now: datetime, settings: Settings) -> PublicAlert:
     """What of `alert` may be published at `now`."""
     state = alert.status
     updated = alert.updated
-    if state == ACTIVE and alert.expires is not None and now >= alert.expires:
+    if state == ACTIVE and has_expired(alert, now):
         state, updated = EXPIRED, alert.expires
     common: dict[str, Any] = dict(
         id=alert.id, level=alert.level, state=state, exercise=alert.exercise,

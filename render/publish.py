@@ -168,9 +168,11 @@ class Publisher:
                         and a.path not in interrupted and self._present(a.path))]
 
     def _present(self, path: str) -> bool:
-        target = self.root / path
-        return target.is_file() and (not has_gzip_sibling(path)
-                                     or target.with_name(target.name + ".gz").is_file())
+        # os.path on strings: this runs for every wanted file on every run (pathlib's parsing
+        # was half of the ~1 s it took for 40,000 files).
+        target = os.path.join(self.root, path)
+        return os.path.isfile(target) and (not has_gzip_sibling(path)
+                                           or os.path.isfile(target + ".gz"))
 
     def _same(self, path: str, recorded_sha: str | None, digest: str, data: bytes) -> bool:
         target = self.root / path

@@ -86,3 +86,22 @@ def test_truncated_photo_is_refused_at_decode(site: SiteDir) -> None:
     assert [r.source.name for r in result.rejected] == ["anna.json"]
     error = (site.alerts / "anna.json.error.txt").read_text()
     assert error.startswith("anna.json: child.photo: the image is damaged or incomplete")
+
+
+def test_large_jpeg_is_decoded_at_reduced_scale_and_keeps_its_pixels(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A 4:3 12-megapixel photo: libjpeg decodes it at half scale (not at full scale because
+    the short side is under 1600), and the result matches a full-scale LANCZOS reduction."""
+    from render.photo import MASTER_SIDE, decode, draft_size
+
+    big = Image.open(io.BytesIO(photo_bytes((1000, 750), seed=5))).resize((4000, 3000))
+    path = tmp_path / "big.jpg"
+    big.save(path, "JPEG", quality=90)
+    probe = Image.open(path)
+    probe.draft("RGB", draft_size(probe.size, MASTER_SIDE))
+    assert probe.size == (2000, 1500)
+    decoded = decode(path)
+    reference = Image.open(path).convert("RGB")
+    reference.thumbnail((MASTER_SIDE, MASTER_SIDE), Image.Resampling.LANCZOS)
+    assert decoded.size == reference.size == (1600, 1200)
+    small = [im.convert("L").resize((160, 120)).tobytes() for im in (decoded, reference)]
+    assert sum(abs(a - b) for a, b in zip(*small, strict=True)) / (160 * 120) < 2

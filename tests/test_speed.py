@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import NOW, SiteDir, alert_doc
@@ -60,3 +61,59 @@ def test_urgent_step_keeps_naming_share_images_that_exist(anna: SiteDir) -> None
             path = url.split("/", 1)[1] if "/" in url else ""
             if path.startswith("share/"):
                 assert (anna.out / path).is_file(), path
+
+
+def test_unchanged_alert_keeps_its_view_until_it_expires(anna: SiteDir) -> None:
+    """The watcher's builder views an unchanged alert once; the clock still ends it."""
+    anna.write("anna.json", alert_doc(expires="2026-11-29T18:00:00+01:00"))
+    builder = anna.builder(renderers=[])
+    try:
+        first = builder.run(now=NOW).views[0]
+        again = builder.run(now=NOW + timedelta(minutes=5)).views[0]
+        later = builder.run(now=datetime(2026, 11, 29, 17, 1, tzinfo=UTC)).views[0]
+        anna.write("anna.json", alert_doc(child_age=9))
+        edited = builder.run(now=NOW).views[0]
+    finally:
+        builder.close()
+    assert again is first
+    assert first.state == "active" and later.state == "expired" and later.details is None
+    assert edited.details is not None and edited.details.age == 9
+    assert edited.version != first.version
+
+
+def test_slide_cache_encodes_different_slides_at_once_and_each_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two render threads encoding two slides do not wait for each other; the same slide
+    asked for twice is encoded once."""
+    import threading
+
+    from PIL import Image
+
+    both_inside = threading.Barrier(2, timeout=10)
+    encoded: list[str] = []
+
+    def encode_display(image: Image.Image, fmt: str) -> bytes:
+        encoded.append(fmt)
+        if fmt == "png":
+            both_inside.wait()  # raises BrokenBarrierError if the other encode is locked out
+        return fmt.encode()
+
+    monkeypatch.setattr(displays, "encode_display", encode_display)
+    cache = displays.SlideCache()
+    key = ("profile", "2026-test-anna", "v1")
+
+    def draw() -> list[Image.Image]:
+        return [Image.new("RGB", (4, 4))]
+
+    results: list[bytes] = []
+
+    def encode_for(profile: str) -> None:
+        results.append(cache.image_bytes((profile, *key[1:]), 1, "png", draw))
+
+    threads = [threading.Thread(target=encode_for, args=(name,)) for name in ("profile", "other")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [b"png", b"png"]
+    assert cache.image_bytes(key, 1, "png", draw) == b"png"
+    assert encoded == ["png", "png"]
