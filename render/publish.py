@@ -22,6 +22,7 @@ import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -52,12 +53,14 @@ class PublishReport:
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # path -> why
+    deferred: int = 0  # files of higher layers left as they were because something failed
 
     def merge(self, other: PublishReport) -> None:
         self.written += other.written
         self.unchanged += other.unchanged
         self.deleted += other.deleted
         self.failed.update(other.failed)
+        self.deferred += other.deferred
 
 
 def produced(todo: list[Artifact]) -> Iterator[tuple[Artifact, bytes, Exception | None]]:
@@ -129,30 +132,40 @@ class Publisher:
                 db.executemany("insert or ignore into pending (path) values (?)",
                                [(a.path,) for a in todo])
         done: list[tuple[str, str, str]] = []
+        failed_layer: int | None = None
         try:
-            for number, (artifact, data, error) in enumerate(produced(todo), 1):
-                if progress:
-                    progress(number, len(todo))
-                if error is not None:  # one bad artifact never blocks the others
-                    log.error("could not render %s", artifact.path, exc_info=error)
-                    report.failed[artifact.path] = f"{type(error).__name__}: {error}"
-                    continue
-                digest = hashlib.sha256(data).hexdigest()
-                record = records.get(artifact.path)
-                recorded = record.sha256 if record and artifact.path not in interrupted else None
-                if self._same(artifact.path, recorded, digest, data):
-                    report.unchanged += 1
-                else:
-                    self._write(artifact.path, data)
-                    report.written.append(artifact.path)
-                done.append((artifact.path, artifact.key, digest))
+            with closing(produced(todo)) as results:
+                for number, (artifact, data, error) in enumerate(results, 1):
+                    if failed_layer is not None and artifact.layer > failed_layer:
+                        # A file of this layer may name the one that failed: leave this
+                        # layer and the ones above as they were (the last complete state)
+                        # and delete nothing; the next run tries again.
+                        report.deferred = len(todo) - number + 1
+                        break
+                    if progress:
+                        progress(number, len(todo))
+                    if error is not None:  # the rest of its layer is still published
+                        log.error("could not render %s", artifact.path, exc_info=error)
+                        report.failed[artifact.path] = f"{type(error).__name__}: {error}"
+                        failed_layer = artifact.layer
+                        continue
+                    digest = hashlib.sha256(data).hexdigest()
+                    record = records.get(artifact.path)
+                    fresh = record and artifact.path not in interrupted
+                    recorded = record.sha256 if fresh else None
+                    if self._same(artifact.path, recorded, digest, data):
+                        report.unchanged += 1
+                    else:
+                        self._write(artifact.path, data)
+                        report.written.append(artifact.path)
+                    done.append((artifact.path, artifact.key, digest))
         finally:
             # Record what was written even if something above raised (e.g. a full disk).
             with self.state.transaction() as db:
                 db.executemany("insert or replace into files (path, key, sha256, retire_at) "
                                "values (?, ?, ?, null)", done)
                 db.executemany("delete from pending where path = ?", [(p,) for p, _, _ in done])
-        if delete:
+        if delete and not report.failed:
             self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
         return report
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from conftest import NOW, SiteDir, alert_doc
+from treecheck import check_tree
+
+from render import photo
+from render.photo import PhotoError
 
 
 def test_examples_build_every_page(built_examples: SiteDir) -> None:
@@ -93,3 +98,27 @@ def test_output_is_independent_of_the_clock_when_nothing_changes(anna: SiteDir) 
     anna.build(now=NOW.replace(minute=59))
     assert anna.files() == first
     assert os.path.exists(anna.out / "status.json")
+
+
+def test_a_file_that_fails_holds_back_every_file_that_could_name_it(
+        anna: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    anna.settings_text("retire_seconds = 0\n")
+    assert anna.build().ok
+    before = anna.files()
+    anna.write("anna.json", alert_doc(child_age=9))  # a new version, same photo
+
+    def damaged(*args: object, **kwargs: object) -> None:
+        raise PhotoError("the photo changed while it was being published; trying again")
+
+    monkeypatch.setattr(photo, "decode", damaged)
+    result = anna.build()
+    assert result.report.failed and result.report.deferred
+    after = anna.files()
+    for path in ("alerts/2026-test-anna/index.html", "index.html", "api/alerts.json"):
+        assert after[path] == before[path], path  # the last complete state stays
+    assert check_tree(anna.out, "http://127.0.0.1:8000/") == []
+
+    monkeypatch.undo()  # the photo reads again: the next run publishes the new version
+    assert anna.build().ok
+    assert "9 jaar" in anna.read("alerts/2026-test-anna/index.html")
+    assert check_tree(anna.out, "http://127.0.0.1:8000/") == []

@@ -81,7 +81,7 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
         publishes += watcher.publishes
         mid_write += was_writing(site)
         problems = check_tree(site.out, BASE_URL, settled=False)
-        assert problems == [], f"after kill {kill}"
+        assert problems == [], f"after kill {kill}: {problems}\n{''.join(watcher.lines[-40:])}"
     # The watchers were working, not idle: publishes completed, and on a loaded machine
     # kills also land mid-write (the publisher's pending journal is then not empty).
     assert publishes + mid_write >= KILLS // 2, (publishes, mid_write)
