@@ -66,8 +66,6 @@ GRADING = {
 ENDED_GRADING = ("Past", "Minor", "Observed")
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._:-]+")  # identifiers: no spaces, commas, < or &
 
-ET.register_namespace("", NS)
-
 
 @dataclass(frozen=True)
 class CapMessage:
@@ -176,7 +174,9 @@ def render_message(ctx: RenderContext, view: PublicAlert, current: CapMessage,
     for lang in languages(view):
         _info(ctx, alert, view, lang, current.kind)
     ET.indent(alert, space="  ")
-    return ET.tostring(alert, encoding="utf-8", xml_declaration=True) + b"\n"
+    # default_namespace: `<alert xmlns="urn:oasis:...">` as CAP readers expect, not ns0:.
+    return ET.tostring(alert, encoding="utf-8", xml_declaration=True,
+                       default_namespace=NS) + b"\n"
 
 
 def _note(view: PublicAlert) -> str:

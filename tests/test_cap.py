@@ -37,6 +37,8 @@ def test_every_example_message_is_valid_cap(built_examples: SiteDir) -> None:
     assert len(ids) == 6  # one current message per alert, drills included
     for path, data in files.items():
         root = validate_cap(data)
+        # CAP in its own default namespace, as readers that match on the text expect.
+        assert b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">' in data, path
         exercise = path.startswith("exercise/")
         assert _text(root, "cap:status") == ("Exercise" if exercise else "Actual")
         assert _text(root, "cap:scope") == "Public"
