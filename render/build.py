@@ -33,7 +33,7 @@ from .loader import (
     parse_alert,
 )
 from .loader import parse_document as parse_text
-from .model import Alert
+from .model import Alert, PhotoFile
 from .photo import PhotoError, PhotoStore
 from .public import (
     ACTIVE,
@@ -46,7 +46,7 @@ from .public import (
     withdrawn_view,
 )
 from .publish import Publisher, PublishReport
-from .state import AlertRecord, State, state_dir_for
+from .state import AlertRecord, Message, State, state_dir_for
 from .templating import BUILTIN_TEMPLATES, environment, template_files
 
 log = logging.getLogger("kindalarm")
@@ -283,7 +283,7 @@ class Builder:
         raw, _ = parse_text(record.document, Path(record.source).suffix)
         photo_dir = self.state.photo_path("x").parent
 
-        def resolve(_relative: str, sink: list[Problem]):  # type: ignore[no-untyped-def]
+        def resolve(_relative: str, sink: list[Problem]) -> PhotoFile | None:
             if not record.photo_sha:
                 return None
             return check_photo(record.photo_sha, photo_dir / "alert", photo_dir, sink)
@@ -320,7 +320,8 @@ class Builder:
         self._view_cache[alert.id] = (alert, expired, view)
         return view
 
-    def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]):  # type: ignore[no-untyped-def]
+    def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]
+                         ) -> list[Message]:
         """One message per published version (issued, updated, found, withdrawn, expired)."""
         seen = {m.alert_id for m in self.state.messages()}
         new = []
@@ -339,7 +340,7 @@ class Builder:
                                "exercise) values (?, ?, ?, ?, ?)", new)
         return self.state.messages()
 
-    def _artifacts(self, views: list[PublicAlert], history: list, now: datetime,  # type: ignore[type-arg]
+    def _artifacts(self, views: list[PublicAlert], history: list[Message], now: datetime,
                    photos: PhotoStore, complete: bool = True,
                    slow_ready: frozenset[str] = frozenset(),
                    published: Callable[[str, str], str | None] | None = None

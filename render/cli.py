@@ -7,8 +7,12 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # only for type checkers: the CLI stays light to import
+    from .config import Settings
 
 from .errors import ConfigError
 
@@ -28,7 +32,7 @@ class Site:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         from .config import load_settings
 
         return load_settings(self.path)
@@ -136,7 +140,7 @@ class progress_reporter:
         self.shown = 0
         self.tty = sys.stderr.isatty()
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> progress_reporter:
         return self
 
     def __call__(self, done: int, total: int) -> None:
