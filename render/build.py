@@ -34,7 +34,8 @@ from .loader import (
 )
 from .loader import parse_document as parse_text
 from .model import Alert, PhotoFile
-from .photo import PhotoError, PhotoStore
+from .once import Once
+from .photo import PhotoError, PhotoFacts, PhotoStore
 from .public import (
     ACTIVE,
     PublicAlert,
@@ -97,6 +98,7 @@ class Builder:
         self.publisher = Publisher(out, self.state)
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
+        self.photo_facts = PhotoFacts()  # sizes and digests of photos decoded before
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
         # Alert id -> (the Alert object, expired?, its view). The loader hands back the same
@@ -128,7 +130,7 @@ class Builder:
         now = now or datetime.now(UTC)
         result = BuildResult()
         records = self.state.alerts()
-        photos = PhotoStore()
+        photos = PhotoStore(self.photo_facts)
 
         scanned, result.held = self._hold_back(self.loader.scan(), hold)
         accepted, rejected = self._accept(scanned, records, photos)
@@ -142,7 +144,9 @@ class Builder:
             record = files.get(path)
             return record.sha256 if record and record.key == key else None
 
-        artifacts = self._artifacts(views, history, now, photos, published=published)
+        cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()  # both steps share them
+        artifacts = self._artifacts(views, history, now, photos, published=published,
+                                    cards=cards)
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
@@ -159,7 +163,8 @@ class Builder:
             ready = frozenset() if None in waiting_ids else frozenset(
                 v.id for v in views if v.id not in waiting_ids)
             first = [a for a in self._artifacts(views, history, now, photos, complete=False,
-                                                slow_ready=ready, published=published)
+                                                slow_ready=ready, published=published,
+                                                cards=cards)
                      if a.urgent] + slow
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
@@ -343,8 +348,10 @@ class Builder:
     def _artifacts(self, views: list[PublicAlert], history: list[Message], now: datetime,
                    photos: PhotoStore, complete: bool = True,
                    slow_ready: frozenset[str] = frozenset(),
-                   published: Callable[[str, str], str | None] | None = None
+                   published: Callable[[str, str], str | None] | None = None,
+                   cards: Once[tuple[str, str, tuple[int, int]], bytes] | None = None
                    ) -> list[Artifact]:
+        cards = cards if cards is not None else Once()
         artifacts: list[Artifact] = []
         for tree in TREES:
             exercise = tree == "exercise/"
@@ -353,7 +360,7 @@ class Builder:
                 history=[m for m in history if m.exercise == exercise], now=now,
                 photos=photos, templates=self.templates, site=self.site, tree=tree,
                 render_key=self.render_key, complete=complete, slow_ready=slow_ready,
-                published=published,
+                published=published, cards=cards,
             )
             for renderer in self.renderers:
                 if not tree:  # the public tree: paths as they are (no copy of 20,000 artifacts)

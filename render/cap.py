@@ -24,7 +24,6 @@ details, is the only one that stays.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -39,7 +38,6 @@ from .feeds import EPOCH, atom_bytes, feed_title, new_feed, sent_of
 from .public import CANCELLED, EXPIRED, FOUND, PublicAlert
 from .state import Message
 from .texts import page_url
-from .webphoto import web_photo_bytes
 from .wording import (
     call_to_action,
     headline,
@@ -227,13 +225,13 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
     _add(param, "valueName", "kindalarm:level")
     _add(param, "value", label(settings, view, lang))
     if d is not None and view.photo is not None:
-        photo = web_photo_bytes(ctx.photos, view.photo.sha256)
+        photo = ctx.photos.web_facts(view.photo.sha256)
         resource = _add(info, "resource")
         _add(resource, "resourceDesc", text(d.photo_alt, lang))
         _add(resource, "mimeType", "image/jpeg")
-        _add(resource, "size", str(len(photo)))
+        _add(resource, "size", str(photo.length))
         _add(resource, "uri", ctx.url(ctx.photo_path(view)))
-        _add(resource, "digest", hashlib.sha1(photo).hexdigest())  # CAP asks for SHA-1
+        _add(resource, "digest", photo.sha1)  # CAP asks for SHA-1
     area = _add(info, "area")
     _add(area, "areaDesc", ", ".join(one_line(r) for r in view.regions) or "Nederland")
     if d is not None and d.latitude is not None and d.longitude is not None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Settings
+from .once import Once
 from .public import PublicAlert, on_front_page
 from .state import Message
 
@@ -40,6 +41,9 @@ class RenderContext:
     # (tree-relative path, key) -> sha256 of the published file when it was made from that
     # key, else None: lets an index hash a file it names without rendering it again.
     published: Callable[[str, str], str | None] | None = None
+    # Card images (share images and photo screens of the same size are one card), encoded
+    # once a run: (tree, version, size) -> PNG bytes. The build gives both steps of a run one.
+    cards: Once[tuple[str, str, tuple[int, int]], bytes] = field(default_factory=Once)
 
     def complete_for(self, view: PublicAlert) -> bool:
         """Whether this alert's share images and posters exist (may be named): always in a

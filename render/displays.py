@@ -24,12 +24,11 @@ urgent.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -37,8 +36,10 @@ from . import i18n, pixelfont
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .config import DisplayProfile
 from .context import RenderContext
+from .once import Once
 from .photo import encode
 from .public import PublicAlert
+from .share import CARD_PNG, render_card, share_image
 from .textfit import fit_pixel_rows, require_shaping
 
 NAME = "displays"
@@ -152,8 +153,9 @@ def encode_display(image: Image.Image, fmt: str) -> bytes:
         image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
     if fmt == "gif":
         return encode(image, "GIF")
-    # One-bit PNGs for mono1; photo screens: a light compression, much faster to write.
-    options = {"bits": 1} if image.mode == "1" else {"compress_level": 3}
+    # One-bit PNGs for mono1; photo screens as the share images (a full-HD photo slide is the
+    # slowest file of an urgent publish: see share.CARD_PNG).
+    options = {"bits": 1} if image.mode == "1" else CARD_PNG
     return encode(image, "PNG", **options)
 
 
@@ -173,79 +175,69 @@ class SlideCache:
     files, the manifest (sha256) and current.png."""
 
     def __init__(self) -> None:
-        self._faces: dict[tuple[str, str, str], list[Image.Image]] = {}
-        self._bytes: dict[tuple[str, str, str, int, str], bytes] = {}
-        # Drawing stays one at a time (the fonts' FreeType faces are shared); encoding, the
-        # slow half, runs outside it with a lock per slide.
-        self._draw_lock = threading.Lock()
-        self._lock = threading.Lock()  # guards `_bytes` and `_key_locks` only
-        self._key_locks: dict[tuple[Any, ...], threading.Lock] = {}
-
-    def _once(self, store: dict[Any, Any], key: tuple[Any, ...], compute: Callable[[], Any]
-              ) -> Any:
-        """`store[key]`, computed once; other keys are encoded meanwhile (the render pool's
-        threads no longer wait for each other's PNG encodes)."""
-        with self._lock:
-            if key in store:
-                return store[key]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            with self._lock:
-                if key in store:
-                    return store[key]
-            value = compute()
-            with self._lock:
-                store[key] = value
-            return value
-
-    def faces(self, key: tuple[str, str, str], draw: Callable[[], list[Image.Image]]
-              ) -> list[Image.Image]:
-        with self._draw_lock:
-            if key not in self._faces:
-                self._faces[key] = draw()
-            return self._faces[key]
+        # A face and a slide's bytes each once, two screens' slides drawn and encoded at the
+        # same time (Pillow's FreeType calls hold the GIL, so the shared fonts are safe, as
+        # for the share images, which have always been drawn in parallel).
+        self._faces: Once[tuple[str, str, str], list[Image.Image]] = Once()
+        self._bytes: Once[tuple[str, str, str, int, str], bytes] = Once()
 
     def image_bytes(self, key: tuple[str, str, str], phase: int, fmt: str,
                     draw: Callable[[], list[Image.Image]]) -> bytes:
-        faces = self.faces(key, draw)
-        data: bytes = self._once(self._bytes, (*key, phase, fmt),
-                                 lambda: encode_display(faces[phase - 1], fmt))
-        return data
+        faces = self._faces.get(key, draw)
+        return self._bytes.get((*key, phase, fmt),
+                               lambda: encode_display(faces[phase - 1], fmt))
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     require_shaping()
     cache = SlideCache()
-    for profile in ctx.settings.displays.values():
-        yield from _profile_artifacts(ctx, profile, cache)
+    summaries: list[Artifact] = []
+    # The biggest screens first: their slides are the slowest files of an urgent publish,
+    # and the two render threads should each start on one of them at once.
+    profiles = sorted(ctx.settings.displays.values(), key=lambda p: -p.width * p.height)
+    for profile in profiles:
+        slides, summary = _profile_artifacts(ctx, profile, cache)
+        yield from slides
+        summaries += summary
+    # current.png and the manifests reuse the slides' bytes: after every slide, so the render
+    # threads encode two different slides at a time instead of waiting for the same one.
+    yield from summaries
 
 
 def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: SlideCache
-                       ) -> Iterator[Artifact]:
+                       ) -> tuple[list[Artifact], list[Artifact]]:
+    """(the slide files, then current.png and manifest.json that are made of them)."""
     base = f"displays/{profile.name}"
+    files: list[Artifact] = []
     slides: list[Slide] = []
-    for view in (v for v in ctx.active if shows(profile, v)):
-        ident = (profile.name, view.id, view.version)
-        draw = _drawer(ctx, profile, view)
+    shown = [v for v in ctx.active if shows(profile, v)]
+    drawers = {v.id: _drawer(ctx, profile, v) for v in shown}
+
+    def encoded(view: PublicAlert, phase: int, fmt: str) -> bytes:
+        if profile.content == "photo" and profile.color == "rgb" and fmt == "png":
+            return share_image(ctx, view, (profile.width, profile.height))
+        return cache.image_bytes((profile.name, view.id, view.version), phase, fmt,
+                                 drawers[view.id])
+
+    for view in shown:
         count = profile.phases if profile.content == "text" else 1
         for phase in range(1, count + 1):
             for fmt in profile.formats:
                 path = f"{base}/{view.id}/{view.version}-{phase}.{fmt}"
                 key = key_of(ctx.render_key, ctx.tree, path, profile)
-                yield Artifact(path, key, _bytes_of(cache, ident, phase, fmt, draw), LEAF)
+                files.append(Artifact(path, key, functools.partial(encoded, view, phase, fmt),
+                                      LEAF))
             png = f"{base}/{view.id}/{view.version}-{phase}.png"
             slides.append(Slide(view, phase, png, key_of(ctx.render_key, ctx.tree, png,
                                                          profile)))
         if profile.content == "text":
             text = _phase_text(ctx, profile, view)
-            yield Artifact(f"{base}/{view.id}/{view.version}.txt",
-                           key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
-                           lambda text=text: text, LEAF)
-    drawers = {s.view.id: _drawer(ctx, profile, s.view) for s in slides}
+            files.append(Artifact(f"{base}/{view.id}/{view.version}.txt",
+                                  key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
+                                  lambda text=text: text, LEAF))
 
     def slide_bytes(slide: Slide) -> bytes:
-        ident = (profile.name, slide.view.id, slide.view.version)
-        return cache.image_bytes(ident, slide.phase, "png", drawers[slide.view.id])
+        return encoded(slide.view, slide.phase, "png")
 
     def current() -> bytes:
         return slide_bytes(slides[0]) if slides else encode_display(blank(profile), "png")
@@ -264,15 +256,11 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
         return (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
 
     slide_keys = [s.key for s in slides]
-    yield Artifact(f"{base}/current.png",
-                   key_of(ctx.render_key, ctx.tree, profile, slide_keys[:1]), current, LEAF)
-    yield Artifact(f"{base}/manifest.json",
-                   key_of(ctx.render_key, ctx.tree, profile, slide_keys), manifest, INDEX)
-
-
-def _bytes_of(cache: SlideCache, ident: tuple[str, str, str], phase: int, fmt: str,
-              draw: Callable[[], list[Image.Image]]) -> Callable[[], bytes]:
-    return lambda: cache.image_bytes(ident, phase, fmt, draw)
+    return files, [
+        Artifact(f"{base}/current.png",
+                 key_of(ctx.render_key, ctx.tree, profile, slide_keys[:1]), current, LEAF),
+        Artifact(f"{base}/manifest.json",
+                 key_of(ctx.render_key, ctx.tree, profile, slide_keys), manifest, INDEX)]
 
 
 def _drawer(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert
@@ -283,8 +271,6 @@ def _drawer(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert
                         for lines in phase_lines(view, ctx, profile)]
 
     def photo_face() -> list[Image.Image]:
-        from .share import render_card
-
         image = render_card(ctx, view, (profile.width, profile.height)).image
         if profile.color == "gray8":
             image = image.convert("L")

@@ -20,7 +20,6 @@ from .context import RenderContext
 from .public import PublicAlert
 from .state import Message
 from .texts import page_url
-from .webphoto import web_photo_bytes
 from .wording import headline, one_line, summary
 
 NAME = "feeds"
@@ -99,7 +98,7 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
                                 "image/png")
             elif view.photo:
                 entry.enclosure(ctx.url(ctx.photo_path(view)),
-                                len(web_photo_bytes(ctx.photos, view.photo.sha256)), "image/jpeg")
+                                ctx.photos.web_facts(view.photo.sha256).length, "image/jpeg")
     if fmt == "rss":
         return feed.rss_str(pretty=True)
     return atom_bytes(feed)

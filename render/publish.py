@@ -76,7 +76,7 @@ def produced(todo: list[Artifact]) -> Iterator[tuple[Artifact, bytes, Exception 
             window: deque[Future[tuple[Artifact, bytes, Exception | None]]] = deque()
             for artifact in layer:
                 window.append(pool.submit(_produce, artifact))
-                if len(window) > 2 * WORKERS:  # bounded: a layer may hold many big images
+                if len(window) > 4 * WORKERS:  # bounded: a layer may hold many big images
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()

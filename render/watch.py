@@ -42,7 +42,7 @@ log = logging.getLogger("kindalarm")
 class Timing:
     """How the watcher paces itself; tests shorten these."""
 
-    quiet: float = 0.05  # a burst is over after this long without a new event
+    quiet: float = 0.02  # a burst is over after this long without a new event
     max_wait: float = 0.3  # ... or after this long, however busy the directory is
     rescan: float = 60.0  # full rescan, whatever the events said
     health: float = 1.0  # how often the observer is checked

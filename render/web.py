@@ -13,7 +13,7 @@ from pathlib import Path
 from .artifacts import INDEX, LEAF, PAGE, Artifact, key_of
 from .context import RenderContext
 from .i18n import LANGS
-from .photo import WEB_SIDE, web_photo
+from .photo import WEB_SIDE
 from .public import PublicAlert
 from .templating import BUILTIN_TEMPLATES
 
@@ -79,7 +79,7 @@ def _page(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,
 def photo_size(ctx: RenderContext, view: PublicAlert) -> tuple[int, int]:
     """Width and height of the published web photo (for the img tag: no layout jump)."""
     assert view.photo is not None
-    width, height = ctx.photos.image(view.photo.sha256).size
+    width, height = ctx.photos.size(view.photo.sha256)
     scale = min(1.0, WEB_SIDE / max(width, height))
     return max(1, round(width * scale)), max(1, round(height * scale))
 
@@ -100,7 +100,7 @@ def _photo(ctx: RenderContext, view: PublicAlert) -> Artifact:
     photo = view.photo
     assert photo is not None
     return Artifact(ctx.photo_path(view), key_of(ctx.render_key, "photo", photo.sha256),
-                    lambda: web_photo(ctx.photos.image(photo.sha256)), LEAF)
+                    lambda: ctx.photos.web_photo(photo.sha256), LEAF)
 
 
 def _assets(ctx: RenderContext) -> Iterator[Artifact]:
