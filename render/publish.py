@@ -129,9 +129,9 @@ class Publisher:
         todo.sort(key=lambda a: a.layer)
         if todo:
             with self.state.transaction() as db:
-                db.executemany("insert or ignore into pending (path) values (?)",
-                               [(a.path,) for a in todo])
-        done: list[tuple[str, str, str]] = []
+                db.executemany("insert or ignore into pending (path, layer) values (?, ?)",
+                               [(a.path, a.layer) for a in todo])
+        done: list[tuple[str, str, str, int]] = []
         failed_layer: int | None = None
         try:
             with closing(produced(todo)) as results:
@@ -158,13 +158,13 @@ class Publisher:
                     else:
                         self._write(artifact.path, data)
                         report.written.append(artifact.path)
-                    done.append((artifact.path, artifact.key, digest))
+                    done.append((artifact.path, artifact.key, digest, artifact.layer))
         finally:
             # Record what was written even if something above raised (e.g. a full disk).
             with self.state.transaction() as db:
-                db.executemany("insert or replace into files (path, key, sha256, retire_at) "
-                               "values (?, ?, ?, null)", done)
-                db.executemany("delete from pending where path = ?", [(p,) for p, _, _ in done])
+                db.executemany("insert or replace into files (path, key, sha256, retire_at, "
+                               "layer) values (?, ?, ?, null, ?)", done)
+                db.executemany("delete from pending where path = ?", [(d[0],) for d in done])
         if delete and not report.failed:
             self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
         return report
@@ -226,29 +226,36 @@ class Publisher:
     def _delete_obsolete(self, wanted: set[str], now: float, may_linger: Callable[[str], bool],
                          retire_seconds: float, report: PublishReport) -> None:
         records = self.state.files()
-        stray = self.state.pending() - wanted - set(records)  # written by a killed run
+        # Written by a killed run, and neither wanted nor recorded.
+        stray = {path: layer for path, layer in self.state.pending_layers().items()
+                 if path not in wanted and path not in records}
         retire: list[tuple[float, str]] = []
-        remove: list[str] = list(stray)
+        remove = dict(stray)  # path -> layer
         for path, record in records.items():
             if path in wanted:
                 continue
             if record.retire_at is None and retire_seconds > 0 and may_linger(path):
                 retire.append((now + retire_seconds, path))
             elif record.retire_at is None or record.retire_at <= now or not may_linger(path):
-                remove.append(path)  # also a retired file whose alert has ended since
-        for path in remove:
-            target = self.root / path
-            try:
-                target.with_name(target.name + ".gz").unlink(missing_ok=True)
-                target.unlink(missing_ok=True)
-            except OSError as exc:
-                raise PublishError(f"cannot delete {target}: {exc.strerror}") from None
+                remove[path] = record.layer  # also a retired file whose alert has ended since
+        # Highest layer first, the write order reversed: a file goes before the files it may
+        # name (an old version's CAP message before that version's photo).
+        for path in sorted(remove, key=lambda p: -remove[p]):
+            self._remove(path)
             report.deleted.append(path)
-            self._prune_empty_dirs(target.parent)
         with self.state.transaction() as db:
             db.executemany("update files set retire_at = ? where path = ?", retire)
             db.executemany("delete from files where path = ?", [(p,) for p in remove])
             db.executemany("delete from pending where path = ?", [(p,) for p in stray])
+
+    def _remove(self, path: str) -> None:
+        target = self.root / path
+        try:
+            target.with_name(target.name + ".gz").unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+        except OSError as exc:
+            raise PublishError(f"cannot delete {target}: {exc.strerror}") from None
+        self._prune_empty_dirs(target.parent)
 
     def _prune_empty_dirs(self, directory: Path) -> None:
         while directory != self.root and directory.is_relative_to(self.root):
