@@ -3,8 +3,9 @@
 Every file is written to a temporary file in the tree and `os.replace`d into place, so a
 reader sees the old file or the new one, never half of one. Files are written in layers
 (images before the pages that show them, pages before the indexes and feeds that list them)
-and files nobody names any more are deleted last, so at every moment every link resolves and
-a `kill -9` leaves a complete tree: the last one, or one part-way to the next, both whole.
+and files nobody names any more are deleted last, highest layer first, so at every moment
+every link resolves and a `kill -9` leaves a complete tree: the last one, or one part-way to
+the next, both whole.
 Unchanged files are not touched (same key: not even rendered; same bytes: not rewritten).
 
 Compressible files get a gzip sibling (`X.gz`, for nginx `gzip_static`) written with them:
@@ -23,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 
@@ -126,11 +127,18 @@ class Publisher:
         if revived:
             with self.state.transaction() as db:
                 db.executemany("update files set retire_at = null where path = ?", revived)
-        todo.sort(key=lambda a: a.layer)
         if todo:
             with self.state.transaction() as db:
                 db.executemany("insert or ignore into pending (path, layer) values (?, ?)",
                                [(a.path, a.layer) for a in todo])
+        # Files that name each other (a new alert's Dutch and English pages): one not in the
+        # tree yet is first written as its placeholder, below the files that name it. Only the
+        # artifact itself, which follows in its own layer, is recorded.
+        placeholders = [replace(a, produce=a.placeholder.produce, layer=a.placeholder.layer,
+                                placeholder=None)
+                        for a in todo if a.placeholder and not self._present(a.path)]
+        first_versions = {id(p) for p in placeholders}
+        todo = sorted(todo + placeholders, key=lambda a: a.layer)
         done: list[tuple[str, str, str, int]] = []
         failed_layer: int | None = None
         try:
@@ -148,6 +156,9 @@ class Publisher:
                         log.error("could not render %s", artifact.path, exc_info=error)
                         report.failed[artifact.path] = f"{type(error).__name__}: {error}"
                         failed_layer = artifact.layer
+                        continue
+                    if id(artifact) in first_versions:
+                        self._write(artifact.path, data)
                         continue
                     digest = hashlib.sha256(data).hexdigest()
                     record = records.get(artifact.path)
