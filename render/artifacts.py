@@ -13,10 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Write order: a file is written before any file that names it, so a reader never follows a
-# link to something that is not there yet: photos and images, then alert pages, then the
-# messages that name a page (CAP messages, ready-to-post texts), then the indexes, feeds and
-# manifests that list them all, then status.json.
-LEAF, PAGE, MESSAGE, INDEX, STATUS = 0, 1, 2, 3, 4
+# link to something that is not there yet: photos and images, then placeholders (below), then
+# alert pages in Dutch, then their translations (which name the Dutch page), then the messages
+# that name a page (CAP messages, ready-to-post texts), then the indexes, feeds and manifests
+# that list them all, then status.json. Files of one layer never name each other.
+LEAF, DRAFT, PAGE, TRANSLATION, MESSAGE, INDEX, STATUS = range(7)
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A first version of an artifact's file, for files that name each other (a new alert's
+    Dutch page names its English page, which names it back): when the file is not in the tree
+    yet, these bytes are written in `layer`, below the files that name it, and the artifact
+    itself follows in its own layer. They must name only files of lower layers than `layer`
+    (or files every tree has)."""
+
+    produce: Callable[[], bytes]
+    layer: int = DRAFT
 
 
 @dataclass(frozen=True)
@@ -26,6 +39,7 @@ class Artifact:
     produce: Callable[[], bytes]
     layer: int = LEAF
     urgent: bool = True  # published in the first step; share images and posters are not
+    placeholder: Placeholder | None = None  # written first when the file is not there yet
 
 
 def key_of(*parts: object) -> str:

@@ -3,8 +3,9 @@
 Every file is written to a temporary file in the tree and `os.replace`d into place, so a
 reader sees the old file or the new one, never half of one. Files are written in layers
 (images before the pages that show them, pages before the indexes and feeds that list them)
-and files nobody names any more are deleted last, so at every moment every link resolves and
-a `kill -9` leaves a complete tree: the last one, or one part-way to the next, both whole.
+and files nobody names any more are deleted last, highest layer first, so at every moment
+every link resolves and a `kill -9` leaves a complete tree: the last one, or one part-way to
+the next, both whole.
 Unchanged files are not touched (same key: not even rendered; same bytes: not rewritten).
 
 Compressible files get a gzip sibling (`X.gz`, for nginx `gzip_static`) written with them:
@@ -23,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 
@@ -126,12 +127,19 @@ class Publisher:
         if revived:
             with self.state.transaction() as db:
                 db.executemany("update files set retire_at = null where path = ?", revived)
-        todo.sort(key=lambda a: a.layer)
         if todo:
             with self.state.transaction() as db:
-                db.executemany("insert or ignore into pending (path) values (?)",
-                               [(a.path,) for a in todo])
-        done: list[tuple[str, str, str]] = []
+                db.executemany("insert or ignore into pending (path, layer) values (?, ?)",
+                               [(a.path, a.layer) for a in todo])
+        # Files that name each other (a new alert's Dutch and English pages): one not in the
+        # tree yet is first written as its placeholder, below the files that name it. Only the
+        # artifact itself, which follows in its own layer, is recorded.
+        placeholders = [replace(a, produce=a.placeholder.produce, layer=a.placeholder.layer,
+                                placeholder=None)
+                        for a in todo if a.placeholder and not self._present(a.path)]
+        first_versions = {id(p) for p in placeholders}
+        todo = sorted(todo + placeholders, key=lambda a: a.layer)
+        done: list[tuple[str, str, str, int]] = []
         failed_layer: int | None = None
         try:
             with closing(produced(todo)) as results:
@@ -149,6 +157,9 @@ class Publisher:
                         report.failed[artifact.path] = f"{type(error).__name__}: {error}"
                         failed_layer = artifact.layer
                         continue
+                    if id(artifact) in first_versions:
+                        self._write(artifact.path, data)
+                        continue
                     digest = hashlib.sha256(data).hexdigest()
                     record = records.get(artifact.path)
                     fresh = record and artifact.path not in interrupted
@@ -158,13 +169,13 @@ class Publisher:
                     else:
                         self._write(artifact.path, data)
                         report.written.append(artifact.path)
-                    done.append((artifact.path, artifact.key, digest))
+                    done.append((artifact.path, artifact.key, digest, artifact.layer))
         finally:
             # Record what was written even if something above raised (e.g. a full disk).
             with self.state.transaction() as db:
-                db.executemany("insert or replace into files (path, key, sha256, retire_at) "
-                               "values (?, ?, ?, null)", done)
-                db.executemany("delete from pending where path = ?", [(p,) for p, _, _ in done])
+                db.executemany("insert or replace into files (path, key, sha256, retire_at, "
+                               "layer) values (?, ?, ?, null, ?)", done)
+                db.executemany("delete from pending where path = ?", [(d[0],) for d in done])
         if delete and not report.failed:
             self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
         return report
@@ -226,29 +237,36 @@ class Publisher:
     def _delete_obsolete(self, wanted: set[str], now: float, may_linger: Callable[[str], bool],
                          retire_seconds: float, report: PublishReport) -> None:
         records = self.state.files()
-        stray = self.state.pending() - wanted - set(records)  # written by a killed run
+        # Written by a killed run, and neither wanted nor recorded.
+        stray = {path: layer for path, layer in self.state.pending_layers().items()
+                 if path not in wanted and path not in records}
         retire: list[tuple[float, str]] = []
-        remove: list[str] = list(stray)
+        remove = dict(stray)  # path -> layer
         for path, record in records.items():
             if path in wanted:
                 continue
             if record.retire_at is None and retire_seconds > 0 and may_linger(path):
                 retire.append((now + retire_seconds, path))
             elif record.retire_at is None or record.retire_at <= now or not may_linger(path):
-                remove.append(path)  # also a retired file whose alert has ended since
-        for path in remove:
-            target = self.root / path
-            try:
-                target.with_name(target.name + ".gz").unlink(missing_ok=True)
-                target.unlink(missing_ok=True)
-            except OSError as exc:
-                raise PublishError(f"cannot delete {target}: {exc.strerror}") from None
+                remove[path] = record.layer  # also a retired file whose alert has ended since
+        # Highest layer first, the write order reversed: a file goes before the files it may
+        # name (an old version's CAP message before that version's photo).
+        for path in sorted(remove, key=lambda p: -remove[p]):
+            self._remove(path)
             report.deleted.append(path)
-            self._prune_empty_dirs(target.parent)
         with self.state.transaction() as db:
             db.executemany("update files set retire_at = ? where path = ?", retire)
             db.executemany("delete from files where path = ?", [(p,) for p in remove])
             db.executemany("delete from pending where path = ?", [(p,) for p in stray])
+
+    def _remove(self, path: str) -> None:
+        target = self.root / path
+        try:
+            target.with_name(target.name + ".gz").unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+        except OSError as exc:
+            raise PublishError(f"cannot delete {target}: {exc.strerror}") from None
+        self._prune_empty_dirs(target.parent)
 
     def _prune_empty_dirs(self, directory: Path) -> None:
         while directory != self.root and directory.is_relative_to(self.root):

@@ -2,8 +2,10 @@
 since it holds the last good version of live alerts).
 
 - `files`: every published file with the key and hash it was written with, so a rebuild with
-  no change neither renders nor writes; `retire_at` marks superseded files kept for a while.
-- `pending`: files about to be written, so a crash never leaves an untracked file behind.
+  no change neither renders nor writes; `retire_at` marks superseded files kept for a while;
+  `layer` (render/artifacts.py) orders deletions: a file goes before the files it may name.
+- `pending`: files about to be written (with their layer), so a crash never leaves an
+  untracked file behind.
 - `alerts`: per alert id its source file and last good document while live (a rejected edit
   keeps the old version published, across runs), or only its ended public view.
 - `messages`: the published versions of each alert, for feeds and CAP references.
@@ -29,8 +31,8 @@ from .errors import PublishError
 
 SCHEMA = """
 create table if not exists files (path text primary key, key text not null,
-    sha256 text not null, retire_at real);
-create table if not exists pending (path text primary key);
+    sha256 text not null, retire_at real, layer integer not null default 0);
+create table if not exists pending (path text primary key, layer integer not null default 0);
 create table if not exists alerts (id text primary key, source text, state text not null,
     version text not null, document text, photo_sha text, view text);
 create table if not exists messages (seq integer primary key autoincrement,
@@ -45,6 +47,7 @@ class FileRecord:
     key: str
     sha256: str
     retire_at: float | None
+    layer: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class State:
         self.db.execute("pragma journal_mode=wal")
         self.db.execute("pragma synchronous=normal")
         self.db.executescript(SCHEMA)
+        for table in ("files", "pending"):  # a state made before files knew their layer
+            if "layer" not in {row[1] for row in self.db.execute(f"pragma table_info({table})")}:
+                self.db.execute(f"alter table {table} add column layer integer not null default 0")
 
     def close(self) -> None:
         self.db.close()
@@ -110,11 +116,15 @@ class State:
     # --- files --------------------------------------------------------------------------
 
     def files(self) -> dict[str, FileRecord]:
-        rows = self.db.execute("select path, key, sha256, retire_at from files")
-        return {p: FileRecord(k, s, r) for p, k, s, r in rows}
+        rows = self.db.execute("select path, key, sha256, retire_at, layer from files")
+        return {p: FileRecord(k, s, r, layer) for p, k, s, r, layer in rows}
 
     def pending(self) -> set[str]:
-        return {p for (p,) in self.db.execute("select path from pending")}
+        return set(self.pending_layers())
+
+    def pending_layers(self) -> dict[str, int]:
+        """Files announced for writing and not yet recorded, with their layers."""
+        return dict(self.db.execute("select path, layer from pending"))
 
     # --- alerts -------------------------------------------------------------------------
 

@@ -8,9 +8,10 @@ No page asks another host for anything: stylesheet and fonts are served from `as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from .artifacts import INDEX, LEAF, PAGE, Artifact, key_of
+from .artifacts import INDEX, LEAF, PAGE, TRANSLATION, Artifact, Placeholder, key_of
 from .context import RenderContext
 from .i18n import LANGS
 from .photo import WEB_SIDE
@@ -42,9 +43,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
             yield _photo(ctx, view)
         paths = {lang: alert_page_path(view, lang) for lang in LANGS}
         for lang in LANGS:
-            # complete_for decides og:image (share image or web photo), so it is in the key.
-            yield _page(ctx, paths, lang, "alert.html", (view.version, ctx.complete_for(view)),
-                        view=view, og=_og_image(ctx, view))
+            yield _alert_page(ctx, view, paths, lang)
     front = [(v.id, v.version) for v in ctx.front_page]
     index_paths = {lang: f"{lang_prefix(lang)}index.html" for lang in LANGS}
     ended = [(v.id, v.version) for v in ctx.ended]
@@ -58,6 +57,24 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     yield _page(ctx, {"nl": WIDGET_PATH}, "nl", "widget.html", active, layer=INDEX,
                 alerts=ctx.active, refresh=WIDGET_REFRESH_SECONDS)
     yield from _assets(ctx)
+
+
+def _alert_page(ctx: RenderContext, view: PublicAlert, paths: dict[str, str], lang: str
+                ) -> Artifact:
+    """An alert page in one language. The pages of an alert name each other (language
+    switch): the Dutch one is written first, the others after it (TRANSLATION). Before the
+    Dutch page names one that is not there yet, that one's placeholder, the same page without
+    the language switch, is written below it."""
+
+    def page(paths: dict[str, str], layer: int = PAGE) -> Artifact:
+        # complete_for decides og:image (share image or web photo), so it is in the key.
+        return _page(ctx, paths, lang, "alert.html", (view.version, ctx.complete_for(view)),
+                     layer=layer, view=view, og=_og_image(ctx, view))
+
+    if lang == LANGS[0]:
+        return page(paths)
+    return replace(page(paths, TRANSLATION),
+                   placeholder=Placeholder(page({lang: paths[lang]}).produce))
 
 
 def _page(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,

@@ -1,9 +1,8 @@
 """`kindalarm watch` killed with SIGKILL at random moments while alerts change: every kill
-should leave a whole tree, and a restarted watcher converge (`build` afterwards has nothing
-to do). Run by `make soak`, not by `make test`: it still finds, now and then, a tree that
-names a file which is not there after a kill (an index naming a photo of a version just
-deleted; a new alert's Dutch page naming its English page, which the same-layer write order
-cannot settle since the two pages name each other). Open in issue 8."""
+leaves a whole tree, and a restarted watcher converges (`build` afterwards has nothing to
+do). A few kills in `make test`; `make soak` sets KINDALARM_WATCH_KILLS=100. The moments
+between any two file operations are checked one by one in tests/test_write_order.py. As in
+tests/test_kill.py, the kills start once a first build has made the output."""
 
 from __future__ import annotations
 
@@ -17,14 +16,12 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from churn import mutate, start_churn
 from conftest import SiteDir
 from treecheck import check_tree
 
 REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "http://127.0.0.1:8000/"
-pytestmark = pytest.mark.slow
 KILLS = int(os.environ.get("KINDALARM_WATCH_KILLS", "6"))  # `make soak` sets 100
 
 
@@ -69,6 +66,10 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
     rng = random.Random(1129)
     site.settings_text(f'base_url = "{BASE_URL}"\nretire_seconds = 0\n')
     start_churn(site, rng)
+    # The output exists before the first kill: the watcher logs "watching" while its first
+    # build runs, and a first build killed part-way has no earlier tree to keep whole (its
+    # alert pages name the front page, which lists them and so comes after them).
+    assert site.build().ok
     publishes = mid_write = 0
     for kill in range(KILLS):
         watcher = WatchProcess(site)
@@ -85,6 +86,8 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
     # The watchers were working, not idle: publishes completed, and on a loaded machine
     # kills also land mid-write (the publisher's pending journal is then not empty).
     assert publishes + mid_write >= KILLS // 2, (publishes, mid_write)
+    print(f"watch kills: {KILLS}, mid-publish: {mid_write}, publishes between kills: "
+          f"{publishes}, inconsistent trees: 0")  # the figures for issue 8 (pytest -s)
 
     # A watcher started on what the kills left brings the tree up to date, then stops on
     # SIGTERM; a build afterwards finds nothing to do.
