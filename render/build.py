@@ -116,7 +116,7 @@ class Builder:
             progress: Callable[[int, int], None] | None = None, *,
             urgent_first: bool = False, hold: Collection[Path] = (),
             then_complete: Callable[[], bool] = lambda: True,
-            announce: bool = True) -> BuildResult:
+            announce: bool = True, check_disk: bool = True) -> BuildResult:
         """Publish the alert directory as it is now.
 
         A plain run is one full step that ends complete. The watcher asks for
@@ -125,6 +125,7 @@ class Builder:
         `then_complete()` still says so, everything with `complete=True` (otherwise the next
         run finishes it). `hold` names files still being written: they are not judged yet (the
         last judged version of such a file stands in for it, a new one is left out).
+        `check_disk=False` trusts the state for which files exist (see `Publisher.outdated`).
         """
         started = time.perf_counter()
         now = now or datetime.now(UTC)
@@ -145,16 +146,18 @@ class Builder:
             return record.sha256 if record and record.key == key else None
 
         cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()  # both steps share them
-        artifacts = self._artifacts(views, history, now, photos, published=published,
-                                    cards=cards)
+        artifacts = by_alert(self._artifacts(views, history, now, photos, published=published,
+                                             cards=cards))
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
             retire_seconds=self.settings.retire_seconds,
-            may_linger=lambda path: versioned_alert_id(path) in live, progress=progress)
+            may_linger=lambda path: versioned_alert_id(path) in live, progress=progress,
+            check_disk=check_disk)
         report = PublishReport()
         slow = [a for a in artifacts if not a.urgent]
-        if urgent_first and (waiting := self.publisher.outdated(slow, files)):
+        if urgent_first and (waiting := self.publisher.outdated(slow, files,
+                                                                check_disk=check_disk)):
             # The slow artifacts stay in the wanted set (so this step deletes none of them)
             # but are not produced; pages and feeds of this step name only those of alerts
             # whose slow artifacts are all published already.
@@ -162,10 +165,10 @@ class Builder:
             # Every alert without a slow file still to come (an ended one has none at all).
             ready = frozenset() if None in waiting_ids else frozenset(
                 v.id for v in views if v.id not in waiting_ids)
-            first = [a for a in self._artifacts(views, history, now, photos, complete=False,
-                                                slow_ready=ready, published=published,
-                                                cards=cards)
-                     if a.urgent] + slow
+            first = by_alert([a for a in self._artifacts(views, history, now, photos,
+                                                         complete=False, slow_ready=ready,
+                                                         published=published, cards=cards)
+                              if a.urgent] + slow)
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
             result.urgent_done = time.monotonic()
@@ -443,6 +446,17 @@ class Builder:
         for stale in self.alert_dir.glob("*.error.txt"):
             if stale not in wanted and stale not in keep:
                 stale.unlink(missing_ok=True)
+
+
+def by_alert(artifacts: list[Artifact]) -> list[Artifact]:
+    """The artifacts with each alert's versioned files together (the publisher then orders
+    them by layer, keeping this order within a layer): rendering goes alert by alert, so
+    one alert's posters are set while the next one's cards are drawn, and the files of
+    other paths come after them."""
+    def group(artifact: Artifact) -> tuple[bool, str]:
+        alert_id = versioned_alert_id(artifact.path)
+        return alert_id is None, alert_id or ""
+    return sorted(artifacts, key=group)
 
 
 def versioned_alert_id(path: str) -> str | None:

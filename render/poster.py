@@ -13,8 +13,11 @@ from __future__ import annotations
 import atexit
 import base64
 import io
+import multiprocessing
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +44,7 @@ FONT_FACES = "\n".join(
                                                          "DejaVuSans-Bold.ttf"),
     ))
 _LOCK = threading.Lock()  # WeasyPrint's shared font configuration is not thread-safe
+_pool: ProcessPoolExecutor | None = None  # see printing_processes
 
 
 @lru_cache(maxsize=1)
@@ -93,21 +97,52 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
         qr_uri=qr_svg_uri(url), address=address(ctx, view), settings=ctx.settings,
     )
     template = ctx.templates.get_template("poster.html")
+    pages = []
+    for factor in SHRINK:
+        size = round(root_pt * factor, 2)
+        pages.append(template.render(root_pt=size, call_height_pt=round(size * CALL_REM, 1),
+                                     **values))
+    pool = _pool
+    if pool is not None:
+        return pool.submit(pdf_of, pages).result()
+    return pdf_of(pages)
+
+
+def pdf_of(pages: list[str]) -> bytes:
+    """The first of these HTML pages (the same poster, ever smaller) that sets on one page,
+    as PDF; the first page of the last one if none does (it carries the essentials)."""
     with _LOCK:  # also around the set-up: two render threads must not both create one
         html_class, fonts, font_config = weasyprint_setup()
-        for factor in SHRINK:
-            size = round(root_pt * factor, 2)
-            html = template.render(root_pt=size, call_height_pt=round(size * CALL_REM, 1),
-                                   **values)
+        for html in pages:
             document = html_class(string=html, base_url=str(FONT_DIR)).render(
                 stylesheets=[fonts], font_config=font_config)
             if len(document.pages) == 1:
                 break
-        else:  # still too long at the smallest size: the first page carries the essentials
+        else:
             document = document.copy(document.pages[:1])
         out = io.BytesIO()
         document.write_pdf(out)
     return out.getvalue()
+
+
+@contextmanager
+def printing_processes(count: int) -> Iterator[None]:
+    """Posters are set in `count` worker processes while inside (a batch build): WeasyPrint
+    is pure Python and holds the GIL, so set in the build's own threads, posters keep one
+    core busy at most while the cards wait. Workers start when the first poster is asked
+    for (a build with nothing to print starts none). Not for the watcher: a new alert's two
+    posters take less time than starting a worker, and every worker costs its own memory."""
+    global _pool
+    if count < 2:
+        yield
+        return
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    _pool = pool
+    try:
+        yield
+    finally:
+        _pool = None
+        pool.shutdown(cancel_futures=True)
 
 
 def _css(rgb: tuple[int, int, int]) -> str:

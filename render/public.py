@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -179,8 +179,13 @@ def _fields(view: PublicAlert) -> dict[str, Any]:
 
 
 def _jsonable(value: Any) -> Any:
+    """Plain JSON values of a view, as `dataclasses.asdict` gives them but without its deep
+    copies: every run hashes every view for its version, so this is on the path of a
+    rebuild of thousands of alerts."""
     if isinstance(value, datetime):
         return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -189,7 +194,8 @@ def _jsonable(value: Any) -> Any:
 
 
 def view_to_json(view: PublicAlert) -> dict[str, Any]:
-    return _jsonable(asdict(view))
+    data: dict[str, Any] = _jsonable(view)
+    return data
 
 
 def ended_view_from_json(data: dict[str, Any]) -> PublicAlert:

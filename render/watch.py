@@ -400,7 +400,7 @@ class Watcher:
     def _publish(self, changes: dict[str, str], held: set[Path], reason: str) -> None:
         started = time.monotonic()
         result = self.builder.run(
-            urgent_first=True, hold=held, announce=False,
+            urgent_first=True, hold=held, announce=False, check_disk=reason != "change",
             then_complete=lambda: self.stop.is_set() or not self.tracker.has_ready())
         self._retry_at = None
         self._incomplete = not result.complete
