@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Write order: a file is written before any file that names it, so a reader never follows a
-# link to something that is not there yet: photos and images, then placeholders (below), then
+# link to something that is not there yet: fonts (which the stylesheet names), then the
+# stylesheet, photos and images, then placeholders (below), then
 # alert pages in Dutch, then their translations (which name the Dutch page), then the messages
 # that name a page (CAP messages, ready-to-post texts), then the indexes, feeds and manifests
 # that list them all, then status.json. Files of one layer never name each other.
-LEAF, DRAFT, PAGE, TRANSLATION, MESSAGE, INDEX, STATUS = range(7)
+ASSET, LEAF, DRAFT, PAGE, TRANSLATION, MESSAGE, INDEX, STATUS = range(8)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from .artifacts import INDEX, LEAF, PAGE, TRANSLATION, Artifact, Placeholder, key_of
+from .artifacts import ASSET, INDEX, LEAF, PAGE, TRANSLATION, Artifact, Placeholder, key_of
 from .context import RenderContext
 from .i18n import LANGS
 from .photo import WEB_SIDE
@@ -49,10 +49,10 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     ended = [(v.id, v.version) for v in ctx.ended]
     archive_paths = {lang: f"{lang_prefix(lang)}archive/index.html" for lang in LANGS}
     for lang in LANGS:
-        yield _page(ctx, index_paths, lang, "index.html", front, layer=INDEX,
-                    alerts=ctx.front_page)
-        yield _page(ctx, archive_paths, lang, "archive.html", ended, layer=INDEX,
-                    alerts=ctx.ended)
+        yield _with_placeholder(ctx, lang, _page(ctx, index_paths, lang, "index.html", front,
+                                                 layer=INDEX, alerts=ctx.front_page))
+        yield _with_placeholder(ctx, lang, _page(ctx, archive_paths, lang, "archive.html",
+                                                 ended, layer=INDEX, alerts=ctx.ended))
     active = [(v.id, v.version) for v in ctx.active]
     yield _page(ctx, {"nl": WIDGET_PATH}, "nl", "widget.html", active, layer=INDEX,
                 alerts=ctx.active, refresh=WIDGET_REFRESH_SECONDS)
@@ -75,6 +75,19 @@ def _alert_page(ctx: RenderContext, view: PublicAlert, paths: dict[str, str], la
         return page(paths)
     return replace(page(paths, TRANSLATION),
                    placeholder=Placeholder(page({lang: paths[lang]}).produce))
+
+
+def _with_placeholder(ctx: RenderContext, lang: str, index: Artifact) -> Artifact:
+    """An index page that every page links to (header and footer), and that lists those
+    pages: in a tree without it (the first publish), a placeholder that names no file is
+    written first (with the images), so no alert page, nor the placeholder of one, ever
+    names a missing front page or archive."""
+
+    def placeholder() -> bytes:
+        template = ctx.templates.get_template("publishing.html")
+        return template.render(lang=lang, settings=ctx.settings).encode("utf-8")
+
+    return replace(index, placeholder=Placeholder(placeholder, layer=LEAF))
 
 
 def _page(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,
@@ -135,5 +148,7 @@ def _assets(ctx: RenderContext) -> Iterator[Artifact]:
         for path in sorted(FONTS_WEB.glob("*.woff2")):
             files[f"assets/fonts/{path.name}"] = path
     for target, source in files.items():
+        # The stylesheet names the fonts: it goes in the layer above them.
         yield Artifact(target, key_of(ctx.render_key, target),
-                       lambda source=source: source.read_bytes(), LEAF)
+                       lambda source=source: source.read_bytes(),
+                       LEAF if target.endswith(".css") else ASSET)
