@@ -121,16 +121,23 @@ def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    indexed = []
     for view in ctx.views:
-        current, earlier = messages_of(ctx, view)
-        inputs = (view.version, current, earlier)
-        yield Artifact(cap_path(view), key_of(ctx.render_key, ctx.tree, NAME, inputs),
-                       lambda view=view, current=current, earlier=earlier:
-                       render_message(ctx, view, current, earlier), MESSAGE)
-        if view in ctx.front_page:
-            indexed.append((view, current))
-    indexed = indexed[:MAX_INDEX_ENTRIES]
+        yield from view_artifacts(ctx, view)
+    yield from tree_artifacts(ctx)
+
+
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    """The alert's CAP message of this version."""
+    current, earlier = messages_of(ctx, view)
+    inputs = (view.version, current, earlier)
+    return [Artifact(cap_path(view), key_of(ctx.render_key, ctx.tree, NAME, inputs),
+                     lambda: render_message(ctx, view, current, earlier), MESSAGE)]
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """cap/feed.atom: the current message of every alert on the front page."""
+    indexed = [(view, messages_of(ctx, view)[0])
+               for view in ctx.front_page[:MAX_INDEX_ENTRIES]]
     yield Artifact("cap/feed.atom",
                    key_of(ctx.render_key, ctx.tree, NAME, "index",
                           [(v.version, m) for v, m in indexed]),

@@ -34,16 +34,22 @@ def address(ctx: RenderContext, view: PublicAlert) -> str:
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    require_shaping()
     for view in ctx.views:
-        if card_text(view, ctx.settings, "") is None:
-            continue
-        for kind, size in SIZES.items():
-            yield Artifact(
-                f"{share_dir(view)}/{kind}.png",
-                key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
-                lambda view=view, size=size: share_image(ctx, view, size),
-                LEAF, urgent=False)
+        yield from view_artifacts(ctx, view)
+
+
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    require_shaping()
+    if card_text(view, ctx.settings, "") is None:
+        return []
+    return [Artifact(f"{share_dir(view)}/{kind}.png",
+                     key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
+                     lambda size=size: share_image(ctx, view, size), LEAF, urgent=False)
+            for kind, size in SIZES.items()]
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    return iter(())
 
 
 # zlib's fastest level: a 1080x1920 card is written in 70% of level 3's time for 15% more

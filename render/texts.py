@@ -52,8 +52,16 @@ LIMITS = {"x": X_LIMIT, "sms": SMS_LIMIT, "instagram": INSTAGRAM_LIMIT}
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for view in ctx.views:
-        yield Artifact(texts_path(view), key_of(ctx.render_key, ctx.tree, NAME, view.version),
-                       lambda view=view: _dump(texts_document(ctx, view)), MESSAGE)
+        yield from view_artifacts(ctx, view)
+
+
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    return [Artifact(texts_path(view), key_of(ctx.render_key, ctx.tree, NAME, view.version),
+                     lambda: _dump(texts_document(ctx, view)), MESSAGE)]
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    return iter(())
 
 
 def texts_path(view: PublicAlert) -> str:

@@ -39,11 +39,19 @@ def share_image_path(view: PublicAlert, name: str = "og.png") -> str:
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for view in ctx.views:
-        if view.photo:
-            yield _photo(ctx, view)
-        paths = {lang: alert_page_path(view, lang) for lang in LANGS}
-        for lang in LANGS:
-            yield _alert_page(ctx, view, paths, lang)
+        yield from view_artifacts(ctx, view)
+    yield from tree_artifacts(ctx)
+
+
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    """The alert's web photo and its page in every language."""
+    paths = {lang: alert_page_path(view, lang) for lang in LANGS}
+    photo = [_photo(ctx, view)] if view.photo else []
+    return photo + [_alert_page(ctx, view, paths, lang) for lang in LANGS]
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """Front pages, archives, the widget, stylesheet and fonts."""
     front = [(v.id, v.version) for v in ctx.front_page]
     index_paths = {lang: f"{lang_prefix(lang)}index.html" for lang in LANGS}
     ended = [(v.id, v.version) for v in ctx.ended]
