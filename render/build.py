@@ -30,6 +30,7 @@ from .loader import (
     Problem,
     check_photo,
     error_file_for,
+    file_identity,
     is_alert_file,
     parse_alert,
 )
@@ -54,6 +55,10 @@ from .templating import BUILTIN_TEMPLATES, environment, template_files
 log = logging.getLogger("kindalarm")
 TREES = ("", "exercise/")
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
+SETTLED = "settled_files"  # meta key: see Builder._settled_files
 
 
 def default_renderers() -> list[ModuleType]:
@@ -94,8 +99,9 @@ class Builder:
         self.out = out
         self.settings = settings or load_settings(site)
         self.renderers = list(renderers or default_renderers())
-        self.loader = AlertLoader(alert_dir)
         self.state = State(state_dir_for(out))
+        self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
+        self.loader = AlertLoader(alert_dir, dict(self._fingerprints_saved))
         self.publisher = Publisher(out, self.state)
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
@@ -138,7 +144,9 @@ class Builder:
         records = self.state.alerts()
         photos = PhotoStore(self.photo_facts)
 
-        scanned, result.held = self._hold_back(self.loader.scan(), hold)
+        settled = self._settled_files(records)
+        scanned = self.loader.scan(settled=lambda st: file_identity(st) in settled)
+        scanned, result.held = self._hold_back(self._unsettle_claimed(scanned, settled), hold)
         accepted, rejected = self._accept(scanned, records, photos)
         alerts, fallbacks = self._with_fallbacks(accepted, rejected, records, photos)
         views = self._views(alerts, records, now)
@@ -181,7 +189,9 @@ class Builder:
         if result.complete:
             report.merge(publish([*artifacts, self._status(artifacts, views, now)]))
         self._ended_artifacts, self._ended_artifacts_used = self._ended_artifacts_used, {}
-        self._remember(views, {r.alert.id: r for r in accepted if r.alert}, records)
+        fresh = {r.alert.id: r for r in accepted if r.alert}
+        self._remember(views, fresh, records)
+        self._save_settled(views, fresh, settled)
         judged_rejects = [r for r in rejected if r.source not in result.held]
         self._write_error_files(judged_rejects, result.held)
 
@@ -457,6 +467,59 @@ class Builder:
             db.executemany("insert or replace into alerts (id, source, state, version, "
                            "document, photo_sha, view) values (?, ?, ?, ?, ?, ?, ?)", rows)
         self.state.drop_photos_except(keep_photos)
+        self._save_fingerprints(set(keep_photos))
+
+    # --- settled files: ended alerts whose file has not changed are not read again -------
+
+    def _settled_files(self, records: dict[str, AlertRecord]) -> dict[str, str]:
+        """File identity -> alert id of the alert files that gave an ended alert whose public
+        view is stored, made with this render key (code and settings). A build of 1,000
+        alerts with nothing to do spent most of its time reading and parsing such files;
+        their view comes from the state instead, as for an ended alert whose file is gone."""
+        stored = self.state.meta(SETTLED) or {}
+        if stored.get("render_key") != self.render_key:
+            return {}
+        return {identity: alert_id for identity, alert_id in stored.get("files", {}).items()
+                if (record := records.get(alert_id)) and record.state != ACTIVE
+                and record.view is not None}
+
+    def _unsettle_claimed(self, scanned: list[LoadResult], settled: dict[str, str]
+                          ) -> list[LoadResult]:
+        """The scan, plus the settled files whose id a file that was read claims too: two
+        files with one id are judged together (the older file keeps it)."""
+        claimed = {r.alert_id or (r.alert.id if r.alert else None) for r in scanned}
+        again = [path for path in self.loader.skipped
+                 if settled.get(file_identity(self.loader.stats[path]) or "") in claimed]
+        if not again:
+            return scanned
+        return sorted(scanned + [self.loader.load(path) for path in again],
+                      key=lambda r: r.source.name)
+
+    def _save_settled(self, views: list[PublicAlert], fresh: dict[str, LoadResult],
+                      settled: dict[str, str]) -> None:
+        ended = {v.id for v in views if not v.active}
+        files = {}
+        for path in self.loader.skipped:
+            identity = file_identity(self.loader.stats[path])
+            if identity in settled:
+                files[identity] = settled[identity]
+        for alert_id, result in fresh.items():
+            st = self.loader.stats.get(result.source)
+            if alert_id in ended and st and (identity := file_identity(st)):
+                files[identity] = alert_id
+        if files != settled:
+            self.state.set_meta(SETTLED, {"render_key": self.render_key, "files": files})
+
+    def _save_fingerprints(self, live: set[str]) -> None:
+        """Keep the photo fingerprints of live alerts' photos only (nothing of an ended alert
+        stays in the state), and store them when they changed."""
+        fingerprints = self.loader.fingerprints
+        assert fingerprints is not None
+        for identity in [k for k, facts in fingerprints.items() if facts[0] not in live]:
+            del fingerprints[identity]
+        if fingerprints != self._fingerprints_saved:
+            self.state.set_meta(FINGERPRINTS, fingerprints)
+            self._fingerprints_saved = dict(fingerprints)
 
     def _write_error_files(self, rejected: Iterable[LoadResult], held: Collection[Path] = ()
                            ) -> None:

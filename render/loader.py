@@ -13,6 +13,8 @@ import io
 import json
 import os
 import re
+import stat
+import time
 import tomllib
 import unicodedata
 import warnings
@@ -405,9 +407,26 @@ def parse_document(text: str, suffix: str) -> tuple[Any, list[Problem]]:
         return None, [Problem("file", "is nested too deeply")]
 
 
-def check_photo(relative: str, alert_file: Path, alert_dir: Path, problems: list[Problem]
-                ) -> PhotoFile | None:
-    """Header-only checks of a photo named in an alert file."""
+# Photo facts by file identity (see `file_identity`): [sha256, format, width, height].
+PhotoFingerprints = dict[str, list[Any]]
+RACY_NS = 2_000_000_000  # a file changed this recently may change again within one timestamp
+
+
+def file_identity(st: os.stat_result) -> str | None:
+    """Device, inode, size and both times of a file: any write changes one of them (a new
+    file by rename is a new inode; a write in place sets the change time). None while the
+    file is too fresh to trust that (a second write in the same clock tick, as git guards
+    its index)."""
+    if time.time_ns() - st.st_ctime_ns < RACY_NS:
+        return None
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def check_photo(relative: str, alert_file: Path, alert_dir: Path, problems: list[Problem],
+                fingerprints: PhotoFingerprints | None = None) -> PhotoFile | None:
+    """Header-only checks of a photo named in an alert file. `fingerprints` (kept by the
+    publisher's state) spare a new process reading and hashing every photo again: 0.3 s
+    for 200 photos of 12 megapixels, most of a rebuild with nothing to do."""
     name = "child.photo"
     pure = PurePosixPath(relative.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[A-Za-z]:", relative) or ".." in pure.parts:
@@ -427,7 +446,13 @@ def check_photo(relative: str, alert_file: Path, alert_dir: Path, problems: list
     if not real.is_file():
         problems.append(Problem(name, f"{relative} is not a file"))
         return None
-    size = real.stat().st_size
+    st = real.stat()
+    size = st.st_size
+    identity = file_identity(st) if fingerprints is not None else None
+    if identity and (known := (fingerprints or {}).get(identity)):
+        sha256, fmt, width, height = known  # checked when it was first seen
+        return PhotoFile(path=real, sha256=sha256, format=fmt, width=width, height=height,
+                         size=size)
     if size > MAX_PHOTO_BYTES:
         problems.append(Problem(name, f"{relative} is {size / 1e6:.0f} MB; a photo is at most "
                                       f"{MAX_PHOTO_BYTES // 1_000_000} MB"))
@@ -453,18 +478,22 @@ def check_photo(relative: str, alert_file: Path, alert_dir: Path, problems: list
         problems.append(Problem(name, f"{relative} has too many pixels; a photo is at most "
                                       f"{MAX_PHOTO_PIXELS // 1_000_000} megapixels"))
         return None
-    return PhotoFile(path=real, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
-                     width=width, height=height, size=size)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if identity and fingerprints is not None:
+        fingerprints[identity] = [sha256, fmt, width, height]
+    return PhotoFile(path=real, sha256=sha256, format=fmt, width=width, height=height,
+                     size=size)
 
 
-def load_alert_file(path: Path, alert_dir: Path) -> LoadResult:
+def load_alert_file(path: Path, alert_dir: Path,
+                    fingerprints: PhotoFingerprints | None = None) -> LoadResult:
     """Read, parse and validate one alert file, with its photo's header."""
     raw, problems, text = read_document(path)
     if problems:
         return LoadResult(path, None, problems)
 
     def resolve(relative: str, sink: list[Problem]) -> PhotoFile | None:
-        return check_photo(relative, path, alert_dir, sink)
+        return check_photo(relative, path, alert_dir, sink, fingerprints)
 
     alert, problems, alert_id = parse_alert(raw, path, resolve)
     return LoadResult(path, alert, problems, alert_id, text)
@@ -482,8 +511,9 @@ class AlertLoader:
     """Loads an alert directory, re-reading only files (and photos) that changed since the
     last call. `build` uses a fresh one; the watcher keeps one for the whole run."""
 
-    def __init__(self, alert_dir: Path) -> None:
+    def __init__(self, alert_dir: Path, fingerprints: PhotoFingerprints | None = None) -> None:
         self.alert_dir = alert_dir
+        self.fingerprints = fingerprints
         self._cache: dict[Path, tuple[Any, LoadResult]] = {}
 
     def _key(self, path: Path, result: LoadResult | None) -> Any:
@@ -494,22 +524,37 @@ class AlertLoader:
         cached = self._cache.get(path)
         if cached and cached[0] == self._key(path, cached[1]):
             return cached[1]
-        result = load_alert_file(path, self.alert_dir)
+        result = load_alert_file(path, self.alert_dir, self.fingerprints)
         # A photo that is missing or bad may be fixed without touching the alert file, so
         # such a result is never cached: the next scan looks again.
         if not any(p.field == "child.photo" for p in result.problems):
             self._cache[path] = (self._key(path, result), result)
         return result
 
-    def scan(self) -> list[LoadResult]:
-        """Every alert file in the directory (not in subfolders), in name order."""
+    def scan(self, settled: Callable[[os.stat_result], bool] | None = None
+             ) -> list[LoadResult]:
+        """Every alert file in the directory (not in subfolders), in name order, but those
+        that `settled(stat)` says need no reading (they are listed in `skipped`). `stats`
+        holds what every file's stat was before it was read."""
         try:
             names = sorted(os.listdir(self.alert_dir))
         except FileNotFoundError:
             names = []
-        paths = [self.alert_dir / n for n in names if is_alert_file(n)]
-        paths = [p for p in paths if p.is_file()]
-        seen = set(paths)
-        for gone in set(self._cache) - seen:
+        self.stats: dict[Path, os.stat_result] = {}
+        self.skipped: list[Path] = []
+        results = []
+        for path in (self.alert_dir / n for n in names if is_alert_file(n)):
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            self.stats[path] = st
+            if settled is not None and settled(st):
+                self.skipped.append(path)
+            else:
+                results.append(self.load(path))
+        for gone in set(self._cache) - set(self.stats):
             del self._cache[gone]
-        return [self.load(p) for p in paths]
+        return results

@@ -3,6 +3,7 @@ finishes the job (contract section 4: a crash at any moment leaves the last comp
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -76,3 +77,33 @@ def test_build_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
     assert all("2026-kill-c" in p for p in set(current) - set(expected))
     assert site.build().report.written == []  # converged: nothing left to do
     assert check_tree(site.out, BASE_URL) == []
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes started by `pid` (any of its threads), from /proc."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def test_a_killed_build_leaves_no_poster_worker_behind(examples_site: SiteDir) -> None:
+    """`build` sets posters in worker processes; killed with SIGKILL, it cannot stop them,
+    so they must notice on their own and leave (each would hold ~70 MB for good)."""
+    process = start_build(examples_site)
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    # Once a poster is out, the workers are up and wait for the next one.
+    while not (workers and any(examples_site.out.glob("share/*/*/poster-*.pdf"))):
+        assert process.poll() is None, "the build ended before it set its first poster"
+        assert time.monotonic() < deadline
+        workers = children_of(process.pid)
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while (alive := {p for p in workers if Path(f"/proc/{p}").exists()
+                     and "spawn_main" in Path(f"/proc/{p}/cmdline").read_text(errors="replace")}):
+        assert time.monotonic() < deadline, f"poster workers {alive} outlived their build"
+        time.sleep(0.05)
