@@ -109,6 +109,7 @@ class Builder:
         # Artifacts of ended alerts by renderer and view (see _renderer_artifacts): those
         # used in this run are kept for the next one, the rest are let go.
         self._ended_artifacts: dict[tuple[Any, ...], list[Artifact]] = {}
+        self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
         self._ended_artifacts_used: dict[tuple[Any, ...], list[Artifact]] = {}
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
@@ -331,8 +332,18 @@ class Builder:
                 views[alert_id] = withdrawn_view(public_view(previous, now, self.settings),
                                                  now)
             elif record.view:
-                views[alert_id] = ended_view_from_json(record.view)
+                views[alert_id] = self._ended_view(record)
         return sorted(views.values(), key=sort_key)
+
+    def _ended_view(self, record: AlertRecord) -> PublicAlert:
+        """The stored view of an ended alert, rebuilt once per process (thousands of them
+        are listed in every run)."""
+        key = (record.id, record.version, record.state)
+        view = self._ended_views.get(key)
+        if view is None:
+            assert record.view is not None
+            view = self._ended_views[key] = ended_view_from_json(record.view)
+        return view
 
     def _public_view(self, alert: Alert, now: datetime) -> PublicAlert:
         """`public_view(alert, now)`, memoised on the Alert object and its expiry at `now`."""
