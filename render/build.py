@@ -7,6 +7,7 @@ whenever the directory changes, so the watcher publishes exactly what `build` wo
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -110,6 +111,7 @@ class Builder:
         # used in this run are kept for the next one, the rest are let go.
         self._ended_artifacts: dict[tuple[Any, ...], list[Artifact]] = {}
         self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
+        self._gc_paused = False
         self._ended_artifacts_used: dict[tuple[Any, ...], list[Artifact]] = {}
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
@@ -139,6 +141,27 @@ class Builder:
         last judged version of such a file stands in for it, a new one is left out).
         `check_disk=False` trusts the state for which files exist (see `Publisher.outdated`).
         """
+        # Python's cycle collector walks every object the watcher holds (thousands of views
+        # and artifacts at 5,000 alerts: 0.3-0.5 s of a new alert's urgent step); it waits
+        # until that step is out. Reference counting frees everything else meanwhile.
+        self._gc_paused = urgent_first and gc.isenabled()
+        if self._gc_paused:
+            gc.disable()
+        try:
+            return self._run(now, progress, urgent_first=urgent_first, hold=hold,
+                             then_complete=then_complete, announce=announce,
+                             check_disk=check_disk)
+        finally:
+            self._resume_gc()
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
+
+    def _run(self, now: datetime | None, progress: Callable[[int, int], None] | None, *,
+             urgent_first: bool, hold: Collection[Path], then_complete: Callable[[], bool],
+             announce: bool, check_disk: bool) -> BuildResult:
         started = time.perf_counter()
         now = now or datetime.now(UTC)
         result = BuildResult()
@@ -186,6 +209,7 @@ class Builder:
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
             result.urgent_done = time.monotonic()
+            self._resume_gc()  # before the slow step's posters, which make many cycles
             result.complete = bool(then_complete())
         if result.complete:
             report.merge(publish([*artifacts, self._status(artifacts, views, now)]))
