@@ -31,7 +31,6 @@ from .loader import (
     Problem,
     check_photo,
     error_file_for,
-    file_identity,
     is_alert_file,
     parse_alert,
 )
@@ -169,7 +168,7 @@ class Builder:
         photos = PhotoStore(self.photo_facts)
 
         settled = self._settled_files(records)
-        scanned = self.loader.scan(settled=lambda st: file_identity(st) in settled)
+        scanned = self.loader.scan(settled=lambda identity: identity in settled)
         scanned, result.held = self._hold_back(self._unsettle_claimed(scanned, settled), hold)
         accepted, rejected = self._accept(scanned, records, photos)
         alerts, fallbacks = self._with_fallbacks(accepted, rejected, records, photos)
@@ -524,7 +523,7 @@ class Builder:
         files with one id are judged together (the older file keeps it)."""
         claimed = {r.alert_id or (r.alert.id if r.alert else None) for r in scanned}
         again = [path for path in self.loader.skipped
-                 if settled.get(file_identity(self.loader.stats[path]) or "") in claimed]
+                 if settled.get(self.loader.identities[path] or "") in claimed]
         if not again:
             return scanned
         return sorted(scanned + [self.loader.load(path) for path in again],
@@ -535,12 +534,12 @@ class Builder:
         ended = {v.id for v in views if not v.active}
         files = {}
         for path in self.loader.skipped:
-            identity = file_identity(self.loader.stats[path])
+            identity = self.loader.identities[path]
             if identity in settled:
                 files[identity] = settled[identity]
         for alert_id, result in fresh.items():
-            st = self.loader.stats.get(result.source)
-            if alert_id in ended and st and (identity := file_identity(st)):
+            identity = self.loader.identities.get(result.source)
+            if alert_id in ended and identity:
                 files[identity] = alert_id
         if files != settled:
             self.state.set_meta(SETTLED, {"render_key": self.render_key, "files": files})

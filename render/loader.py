@@ -531,16 +531,17 @@ class AlertLoader:
             self._cache[path] = (self._key(path, result), result)
         return result
 
-    def scan(self, settled: Callable[[os.stat_result], bool] | None = None
+    def scan(self, settled: Callable[[str | None], bool] | None = None
              ) -> list[LoadResult]:
         """Every alert file in the directory (not in subfolders), in name order, but those
-        that `settled(stat)` says need no reading (they are listed in `skipped`). `stats`
-        holds what every file's stat was before it was read."""
+        that `settled(identity)` says need no reading (they are listed in `skipped`).
+        `identities` holds every file's `file_identity`, taken before it was read (and
+        judged racy or not at that moment)."""
         try:
             names = sorted(os.listdir(self.alert_dir))
         except FileNotFoundError:
             names = []
-        self.stats: dict[Path, os.stat_result] = {}
+        self.identities: dict[Path, str | None] = {}
         self.skipped: list[Path] = []
         results = []
         for path in (self.alert_dir / n for n in names if is_alert_file(n)):
@@ -550,11 +551,11 @@ class AlertLoader:
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
-            self.stats[path] = st
-            if settled is not None and settled(st):
+            self.identities[path] = identity = file_identity(st)
+            if settled is not None and settled(identity):
                 self.skipped.append(path)
             else:
                 results.append(self.load(path))
-        for gone in set(self._cache) - set(self.stats):
+        for gone in set(self._cache) - set(self.identities):
             del self._cache[gone]
         return results
