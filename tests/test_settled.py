@@ -1,0 +1,96 @@
+"""A build with nothing to do reads no more than it must: the files of ended alerts and the
+photos of live ones are known by their file identity (device, inode, size, both times) from
+an earlier run, and read again as soon as any of that changes, or while it is too fresh to
+trust (written within the last 2 s)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SiteDir, alert_doc
+
+from render import loader
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Names of the alert files parsed and the photos hashed, from now on."""
+    seen: dict[str, list[str]] = {"files": [], "photos": []}
+    load = loader.load_alert_file
+
+    def counted_load(path: Path, *args: object) -> loader.LoadResult:
+        seen["files"].append(path.name)
+        return load(path, *args)  # type: ignore[arg-type]
+
+    class CountingHashlib:
+        @staticmethod
+        def sha256(data: bytes = b"") -> object:
+            seen["photos"].append(f"{len(data)} bytes")
+            return hashlib.sha256(data)
+
+    monkeypatch.setattr(loader, "load_alert_file", counted_load)
+    monkeypatch.setattr(loader, "hashlib", CountingHashlib)
+    return seen
+
+
+def bob(**fields: object) -> dict[str, object]:
+    """A vermist-kind alert without a photo."""
+    return alert_doc(id="2026-test-bob", level="vermist-kind",
+                     child={"name": "Bob de Test", "age": 9}, **fields)
+
+
+@pytest.fixture
+def settled_site(site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> SiteDir:
+    """A live alert with a photo and a withdrawn one, built once; no file counts as fresh."""
+    monkeypatch.setattr(loader, "RACY_NS", 0)
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    site.write("bob.json", bob(status="cancelled"))
+    assert site.build().ok
+    return site
+
+
+def test_a_rebuild_reads_only_the_live_alerts_file(settled_site: SiteDir,
+                                                   reads: dict[str, list[str]]) -> None:
+    result = settled_site.build()
+    assert result.ok and result.report.written == [] and result.report.deleted == []
+    assert reads == {"files": ["anna.json"], "photos": []}
+    assert "2026-test-bob" in {v.id for v in result.views}  # still listed, from the state
+
+
+def test_an_edited_ended_alert_is_read_again(settled_site: SiteDir,
+                                             reads: dict[str, list[str]]) -> None:
+    settled_site.write("bob.json", bob())  # active again
+    result = settled_site.build()
+    assert reads["files"] == ["anna.json", "bob.json"]
+    page = (settled_site.out / "alerts" / "2026-test-bob" / "index.html").read_text()
+    assert "Bob de Test" in page and result.ok
+
+
+def test_a_new_photo_under_the_same_name_is_hashed_again(settled_site: SiteDir,
+                                                         reads: dict[str, list[str]]) -> None:
+    before = next(settled_site.out.glob("alerts/2026-test-anna/*/photo.jpg")).parent.name
+    settled_site.photo("anna.jpg", seed=5)
+    result = settled_site.build()
+    assert len(reads["photos"]) >= 1
+    after = next(settled_site.out.glob("alerts/2026-test-anna/*/photo.jpg")).parent.name
+    assert after != before and result.ok  # a new version, with the new photo
+
+
+def test_a_file_written_just_now_is_not_trusted(site: SiteDir,
+                                                reads: dict[str, list[str]]) -> None:
+    site.write("bob.json", bob(status="cancelled"))
+    assert site.build().ok
+    assert site.build().ok  # within 2 s of the write: read again, not settled
+    assert reads["files"] == ["bob.json", "bob.json"]
+
+
+def test_a_new_file_claiming_a_settled_alerts_id_is_judged_with_it(
+        settled_site: SiteDir) -> None:
+    settled_site.write("zz-bob.json", bob())
+    result = settled_site.build(now=NOW)
+    rejected = {r.source.name: r.problems for r in result.rejected}
+    assert "zz-bob.json" in rejected  # bob.json had the id first, as without the memo
+    assert "already used by bob.json" in rejected["zz-bob.json"][0].message
