@@ -12,8 +12,8 @@
    format (read back from the published files).
 3. scale: (a) with N alerts already in the directory against 1 (see `filler_alert`).
 4. throughput: cold `kindalarm build` (subprocess) of 200 active alerts with 12 MP photos.
-5. nothing to do: a fresh `Builder` rebuilding 1,000 alerts that are all published already
-   (by a build made 2.5 s after the files were written).
+5. nothing to do: `Builder.run` in a new process rebuilding 1,000 alerts that are all
+   published already (by a build made 2.5 s after the files were written).
 6. memory: peak RSS (VmHWM of a `kindalarm watch` subprocess) when a 50 MP photo is dropped.
 
 A measurement, not a test: the machine is shared, so the figures carry its load; the load
@@ -254,6 +254,31 @@ def photo_variant(base: bytes, number: int) -> bytes:
     return base + f"variant {number}".encode()
 
 
+REBUILD = """
+import json, sys, time
+from pathlib import Path
+from render.build import Builder
+site, alerts, out = map(Path, sys.argv[1:4])
+builder = Builder(site, alerts, out)
+started = time.monotonic()
+result = builder.run()
+seconds = time.monotonic() - started
+builder.close()
+print(json.dumps([seconds, len(result.report.written) + len(result.report.deleted),
+                  len(result.views)]))
+"""
+
+
+def rebuild_in_child(site: Path, alerts: Path, out: Path) -> tuple[float, int, int]:
+    """Time `Builder.run` in a new Python process, as `kindalarm build` runs it (after its
+    imports): not in this one, whose heap holds the earlier figures' thousands of alerts
+    for the cycle collector to walk."""
+    done = subprocess.run([sys.executable, "-c", REBUILD, str(site), str(alerts), str(out)],
+                          cwd=REPO, capture_output=True, text=True, check=True)
+    seconds, written, listed = json.loads(done.stdout)
+    return seconds, written, listed
+
+
 # --- 6: memory ------------------------------------------------------------------------------
 
 
@@ -410,14 +435,8 @@ def main() -> None:
                 setup = Builder(site, alerts, out)
                 setup.run()
                 setup.close()
-                builder = Builder(site, alerts, out)
-                again = time.monotonic()
-                result = builder.run()
-                seconds = time.monotonic() - again
-                builder.close()
-                written = len(result.report.written) + len(result.report.deleted)
-                figures["5"] = (f"{seconds:.3f} s, {written} files written "
-                                f"({len(result.views)} alerts)")
+                seconds, written, listed = rebuild_in_child(site, alerts, out)
+                figures["5"] = f"{seconds:.3f} s, {written} files written ({listed} alerts)"
                 met["5"] = seconds <= 0.5 and written == 0
                 print(f"[{time.monotonic() - started:.0f} s] 5 done", file=sys.stderr)
 
