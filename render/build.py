@@ -62,7 +62,9 @@ SETTLED = "settled_files"  # meta key: see Builder._settled_files
 
 
 def default_renderers() -> list[ModuleType]:
-    """Every renderer module; each has `NAME` and `artifacts(ctx)`."""
+    """Every renderer module; each has `NAME` and `artifacts(ctx)`. One that splits them
+    into `view_artifacts(ctx, view)` and (for files of no one alert) `tree_artifacts(ctx)`
+    lets the build keep an ended alert's artifacts from run to run."""
     return [web, api, feeds, cap, texts, displays, share, poster]
 
 
@@ -359,13 +361,13 @@ class Builder:
         return sorted(views.values(), key=sort_key)
 
     def _ended_view(self, record: AlertRecord) -> PublicAlert:
-        """The stored view of an ended alert, rebuilt once per process (thousands of them
-        are listed in every run)."""
+        """The stored view of an ended alert, parsed and rebuilt once per process (thousands
+        of them are listed in every run)."""
         key = (record.id, record.version, record.state)
         view = self._ended_views.get(key)
         if view is None:
             assert record.view is not None
-            view = self._ended_views[key] = ended_view_from_json(record.view)
+            view = self._ended_views[key] = ended_view_from_json(json.loads(record.view))
         return view
 
     def _public_view(self, alert: Alert, now: datetime) -> PublicAlert:
@@ -381,7 +383,8 @@ class Builder:
     def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]
                          ) -> list[Message]:
         """One message per published version (issued, updated, found, withdrawn, expired)."""
-        seen = {m.alert_id for m in self.state.messages()}
+        messages = self.state.messages()
+        seen = {m.alert_id for m in messages}
         new = []
         for view in views:
             record = records.get(view.id)
@@ -396,7 +399,8 @@ class Builder:
             with self.state.transaction() as db:
                 db.executemany("insert or ignore into messages (alert_id, version, kind, sent, "
                                "exercise) values (?, ?, ?, ?, ?)", new)
-        return self.state.messages()
+            messages = self.state.messages()
+        return messages
 
     def _artifacts(self, views: list[PublicAlert], history: list[Message], now: datetime,
                    photos: PhotoStore, complete: bool = True,
@@ -446,7 +450,8 @@ class Builder:
                 kept = in_tree(per_view(ctx, view))
             self._ended_artifacts_used[key] = kept
             artifacts += kept
-        return artifacts + in_tree(renderer.tree_artifacts(ctx))
+        per_tree = getattr(renderer, "tree_artifacts", None)  # files not of one alert
+        return artifacts + (in_tree(per_tree(ctx)) if per_tree else [])
 
     def _status(self, artifacts: list[Artifact], views: list[PublicAlert], now: datetime
                 ) -> Artifact:

@@ -161,7 +161,10 @@ class PhotoStore:
 
     def web_photo(self, sha256: str) -> bytes:
         """The bytes of `alerts/ID/VERSION/photo.jpg`."""
-        data = self._web.get(sha256, lambda: web_photo(self.image(sha256)))
+        return self._web.get(sha256, lambda: self._encode_web_photo(sha256))
+
+    def _encode_web_photo(self, sha256: str) -> bytes:
+        data = web_photo(self.image(sha256))
         self.facts.web[sha256] = WebPhotoFacts(len(data), hashlib.sha1(data).hexdigest())
         return data
 

@@ -58,7 +58,7 @@ class AlertRecord:
     version: str
     document: str | None  # the last good alert file text, while live
     photo_sha: str | None  # its photo, copied into the state folder, while live
-    view: dict[str, Any] | None  # the ended public view, once ended
+    view: str | None  # the ended public view (JSON), once ended
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,6 @@ def state_dir_for(out: Path) -> Path:
 class State:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._parsed_views: dict[str, dict[str, Any]] = {}
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "photos").mkdir(exist_ok=True)
         self._lock_file = open(directory / "lock", "a+")  # noqa: SIM115 (held for our lifetime)
@@ -132,20 +131,7 @@ class State:
     def alerts(self) -> dict[str, AlertRecord]:
         rows = self.db.execute(
             "select id, source, state, version, document, photo_sha, view from alerts")
-        return {r[0]: AlertRecord(r[0], r[1], r[2], r[3], r[4], r[5], self._view_of(r[6]))
-                for r in rows}
-
-    def _view_of(self, text: str | None) -> dict[str, Any] | None:
-        """A stored view, parsed once per process: a watcher over thousands of ended alerts
-        reads them all on every run. (Callers only read it.)"""
-        if not text:
-            return None
-        parsed = self._parsed_views.get(text)
-        if parsed is None:
-            if len(self._parsed_views) > 100_000:
-                self._parsed_views.clear()
-            parsed = self._parsed_views[text] = json.loads(text)
-        return parsed
+        return {r[0]: AlertRecord(*r) for r in rows}
 
     def photo_path(self, sha256: str) -> Path:
         return self.directory / "photos" / sha256

@@ -60,10 +60,6 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
                      lambda: _dump(texts_document(ctx, view)), MESSAGE)]
 
 
-def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    return iter(())
-
-
 def texts_path(view: PublicAlert) -> str:
     return f"share/{view.id}/{view.version}/texts.json"
 
