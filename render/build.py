@@ -108,7 +108,7 @@ class Builder:
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
         self.photo_facts = PhotoFacts()  # sizes and digests of photos decoded before
-        # Artifacts of ended alerts by renderer and view (see _renderer_artifacts): those
+        # Artifacts of ended alerts by tree and view (see _ended_view_artifacts): those
         # used in this run are kept for the next one, the rest are let go.
         self._ended_artifacts: dict[tuple[Any, ...], list[Artifact]] = {}
         self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
@@ -131,7 +131,8 @@ class Builder:
             progress: Callable[[int, int], None] | None = None, *,
             urgent_first: bool = False, hold: Collection[Path] = (),
             then_complete: Callable[[], bool] = lambda: True,
-            announce: bool = True, check_disk: bool = True) -> BuildResult:
+            announce: bool = True, check_disk: bool = True,
+            changed: Collection[str] | None = None) -> BuildResult:
         """Publish the alert directory as it is now.
 
         A plain run is one full step that ends complete. The watcher asks for
@@ -140,7 +141,9 @@ class Builder:
         `then_complete()` still says so, everything with `complete=True` (otherwise the next
         run finishes it). `hold` names files still being written: they are not judged yet (the
         last judged version of such a file stands in for it, a new one is left out).
-        `check_disk=False` trusts the state for which files exist (see `Publisher.outdated`).
+        `check_disk=False` trusts the state for which files exist (see `Publisher.outdated`);
+        `changed` (what the watcher saw change since the last run) spares looking at files
+        that did not (see `AlertLoader.scan`).
         """
         # Python's cycle collector walks every object the watcher holds (thousands of views
         # and artifacts at 5,000 alerts: 0.3-0.5 s of a new alert's urgent step); it waits
@@ -151,7 +154,7 @@ class Builder:
         try:
             return self._run(now, progress, urgent_first=urgent_first, hold=hold,
                              then_complete=then_complete, announce=announce,
-                             check_disk=check_disk)
+                             check_disk=check_disk, changed=changed)
         finally:
             self._resume_gc()
 
@@ -162,7 +165,8 @@ class Builder:
 
     def _run(self, now: datetime | None, progress: Callable[[int, int], None] | None, *,
              urgent_first: bool, hold: Collection[Path], then_complete: Callable[[], bool],
-             announce: bool, check_disk: bool) -> BuildResult:
+             announce: bool, check_disk: bool, changed: Collection[str] | None
+             ) -> BuildResult:
         started = time.perf_counter()
         now = now or datetime.now(UTC)
         result = BuildResult()
@@ -170,7 +174,8 @@ class Builder:
         photos = PhotoStore(self.photo_facts)
 
         settled = self._settled_files(records)
-        scanned = self.loader.scan(settled=lambda identity: identity in settled)
+        scanned = self.loader.scan(settled=lambda identity: identity in settled,
+                                   changed=changed)
         scanned, result.held = self._hold_back(self._unsettle_claimed(scanned, settled), hold)
         accepted, rejected = self._accept(scanned, records, photos)
         alerts, fallbacks = self._with_fallbacks(accepted, rejected, records, photos)
@@ -184,8 +189,8 @@ class Builder:
             return record.sha256 if record and record.key == key else None
 
         cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()  # both steps share them
-        artifacts = by_alert(self._artifacts(views, history, now, photos, published=published,
-                                             cards=cards))
+        contexts = self._contexts(views, history, now, photos, published, cards)
+        artifacts = self._artifacts(contexts)
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
@@ -203,10 +208,8 @@ class Builder:
             # Every alert without a slow file still to come (an ended one has none at all).
             ready = frozenset() if None in waiting_ids else frozenset(
                 v.id for v in views if v.id not in waiting_ids)
-            first = by_alert([a for a in self._artifacts(views, history, now, photos,
-                                                         complete=False, slow_ready=ready,
-                                                         published=published, cards=cards)
-                              if a.urgent] + slow)
+            first = [a for a in self._artifacts([c.urgent_step(ready) for c in contexts])
+                     if a.urgent] + slow
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
             result.urgent_done = time.monotonic()
@@ -396,68 +399,70 @@ class Builder:
             new.append((view.id, view.version, kind, view.updated.isoformat(),
                         int(view.exercise)))
         if new:
-            with self.state.transaction() as db:
-                db.executemany("insert or ignore into messages (alert_id, version, kind, sent, "
-                               "exercise) values (?, ?, ?, ?, ?)", new)
+            self.state.add_messages(new)
             messages = self.state.messages()
         return messages
 
-    def _artifacts(self, views: list[PublicAlert], history: list[Message], now: datetime,
-                   photos: PhotoStore, complete: bool = True,
-                   slow_ready: frozenset[str] = frozenset(),
-                   published: Callable[[str, str], str | None] | None = None,
-                   cards: Once[tuple[str, str, tuple[int, int]], bytes] | None = None
-                   ) -> list[Artifact]:
-        cards = cards if cards is not None else Once()
-        artifacts: list[Artifact] = []
-        for tree in TREES:
-            exercise = tree == "exercise/"
-            ctx = RenderContext(
-                settings=self.settings, views=[v for v in views if v.exercise == exercise],
-                history=[m for m in history if m.exercise == exercise], now=now,
-                photos=photos, templates=self.templates, site=self.site, tree=tree,
-                render_key=self.render_key, complete=complete, slow_ready=slow_ready,
-                published=published, cards=cards,
-            )
+    def _contexts(self, views: list[PublicAlert], history: list[Message], now: datetime,
+                  photos: PhotoStore, published: Callable[[str, str], str | None],
+                  cards: Once[tuple[str, str, tuple[int, int]], bytes]
+                  ) -> list[RenderContext]:
+        """One render context per tree (public, exercise), for a complete step."""
+        return [RenderContext(
+            settings=self.settings, views=[v for v in views if v.exercise == (tree != "")],
+            history=[m for m in history if m.exercise == (tree != "")], now=now,
+            photos=photos, templates=self.templates, site=self.site, tree=tree,
+            render_key=self.render_key, published=published, cards=cards,
+        ) for tree in TREES]
+
+    def _artifacts(self, contexts: list[RenderContext]) -> list[Artifact]:
+        """Every artifact of the trees: those made in this run with each alert's files
+        together (see `by_alert`), then the ended alerts' artifacts kept from earlier runs."""
+        per_view = [r for r in self.renderers if hasattr(r, "view_artifacts")]
+        made: list[Artifact] = []
+        kept: list[Artifact] = []
+        for ctx in contexts:
+            for view in ctx.views:
+                if view.active:
+                    made += self._view_artifacts(per_view, ctx, view)
+                else:
+                    kept += self._ended_view_artifacts(per_view, ctx, view)
             for renderer in self.renderers:
-                artifacts += self._renderer_artifacts(renderer, ctx)
+                if renderer not in per_view:
+                    made += _in_tree(ctx, renderer.artifacts(ctx))
+                elif per_tree := getattr(renderer, "tree_artifacts", None):  # of no one alert
+                    made += _in_tree(ctx, per_tree(ctx))
+        return by_alert(made) + kept
+
+    def _view_artifacts(self, renderers: list[ModuleType], ctx: RenderContext,
+                        view: PublicAlert) -> list[Artifact]:
+        return [a for renderer in renderers
+                for a in _in_tree(ctx, renderer.view_artifacts(ctx, view))]
+
+    def _ended_view_artifacts(self, renderers: list[ModuleType], ctx: RenderContext,
+                              view: PublicAlert) -> list[Artifact]:
+        """An ended alert's artifacts, kept from run to run: an ended view does not change
+        any more, and everything else its files depend on (its CAP history; whether its slow
+        files count as published) is in the memo's key. A watcher over years of ended alerts
+        would otherwise make them all again, keys hashed and all, twice in every run (0.9 s
+        of a new alert's publish at 5,000 of them). Messages are only ever added, with a
+        growing `seq`, so an alert's history is told by its length and last message."""
+        history = ctx.history_by_alert.get(view.id, ())
+        key = (ctx.tree, view.id, view.version, view.state, ctx.complete_for(view),
+               len(history), history[-1].seq if history else 0)
+        artifacts = self._ended_artifacts.get(key)
+        if artifacts is None:
+            artifacts = self._view_artifacts(renderers, ctx, view)
+        self._ended_artifacts_used[key] = artifacts
         return artifacts
-
-    def _renderer_artifacts(self, renderer: ModuleType, ctx: RenderContext) -> list[Artifact]:
-        """One renderer's artifacts. Those of an ended alert are kept from run to run: an
-        ended view does not change any more, and everything else its files depend on (its
-        CAP history; whether its slow files count as published) is in the memo's key. A
-        watcher over years of ended alerts would otherwise make them all again, keys hashed
-        and all, twice in every run (0.9 s of a new alert's publish at 5,000 of them)."""
-
-        def in_tree(made: Iterable[Artifact]) -> list[Artifact]:
-            if not ctx.tree:  # the public tree: paths as they are (no copy of each artifact)
-                return list(made)
-            return [replace(a, path=ctx.tree + a.path) for a in made]
-
-        per_view = getattr(renderer, "view_artifacts", None)
-        if per_view is None:
-            return in_tree(renderer.artifacts(ctx))
-        artifacts: list[Artifact] = []
-        for view in ctx.views:
-            if view.active:
-                artifacts += in_tree(per_view(ctx, view))
-                continue
-            key = (renderer.NAME, ctx.tree, view.id, view.version, view.state,
-                   ctx.complete_for(view), tuple(ctx.history_by_alert.get(view.id, ())))
-            kept = self._ended_artifacts.get(key)
-            if kept is None:
-                kept = in_tree(per_view(ctx, view))
-            self._ended_artifacts_used[key] = kept
-            artifacts += kept
-        per_tree = getattr(renderer, "tree_artifacts", None)  # files not of one alert
-        return artifacts + (in_tree(per_tree(ctx)) if per_tree else [])
 
     def _status(self, artifacts: list[Artifact], views: list[PublicAlert], now: datetime
                 ) -> Artifact:
         """status.json: which tree this is and when it last changed; no personal data.
         Its bytes change only when some other file does, so pollers get their 304s."""
-        build_id = key_of(sorted((a.path, a.key) for a in artifacts))[:16]
+        # Lines, not a repr of tuples: 25,000 artifacts at 5,000 alerts, in every publish.
+        listing = "\n".join(sorted(f"{a.path} {a.key}" for a in artifacts))
+        build_id = hashlib.sha256(listing.encode()).hexdigest()[:16]
         last = self.state.meta("status") or {}
         generated = last.get("generated") if last.get("build") == build_id else None
         generated = generated or now.astimezone(UTC).isoformat(timespec="seconds")
@@ -477,7 +482,7 @@ class Builder:
                   records: dict[str, AlertRecord]) -> None:
         """Keep the last good document and photo of live alerts; only the ended public view
         of ended ones (an ended alert leaves no personal data in any file, ours included)."""
-        rows = []
+        rows: list[AlertRecord] = []
         keep_photos = []
         for view in views:
             if view.active and view.id in fresh:  # accepted from its file in this run
@@ -487,24 +492,23 @@ class Builder:
                 if photo:
                     self.state.keep_photo(photo.sha256, photo.path)
                     keep_photos.append(photo.sha256)
-                rows.append((view.id, result.source.name, view.state, view.version,
-                             result.document, photo.sha256 if photo else None, None))
+                rows.append(AlertRecord(view.id, result.source.name, view.state, view.version,
+                                        result.document, photo.sha256 if photo else None,
+                                        None))
             elif view.active:  # its last good version, kept while the file is rejected
                 record = records[view.id]
                 if record.photo_sha:
                     keep_photos.append(record.photo_sha)
-                rows.append((view.id, record.source, view.state, view.version,
-                             record.document, record.photo_sha, None))
+                rows.append(AlertRecord(view.id, record.source, view.state, view.version,
+                                        record.document, record.photo_sha, None))
             else:
                 record = records.get(view.id)
                 if record and record.version == view.version and record.view is not None \
                         and record.state == view.state and record.source is None:
                     continue  # recorded as it is: not serialised again on every run
-                rows.append((view.id, None, view.state, view.version, None, None,
-                             json.dumps(view_to_json(view))))
-        with self.state.transaction() as db:
-            db.executemany("insert or replace into alerts (id, source, state, version, "
-                           "document, photo_sha, view) values (?, ?, ?, ?, ?, ?, ?)", rows)
+                rows.append(AlertRecord(view.id, None, view.state, view.version, None, None,
+                                        json.dumps(view_to_json(view))))
+        self.state.save_alerts(rows)
         self.state.drop_photos_except(keep_photos)
         self._save_fingerprints(set(keep_photos))
 
@@ -580,6 +584,13 @@ class Builder:
         for stale in self.alert_dir.glob("*.error.txt"):
             if stale not in wanted and stale not in keep:
                 stale.unlink(missing_ok=True)
+
+
+def _in_tree(ctx: RenderContext, artifacts: Iterable[Artifact]) -> list[Artifact]:
+    """Artifacts with paths in the context's tree."""
+    if not ctx.tree:  # the public tree: paths as they are (no copy of each artifact)
+        return list(artifacts)
+    return [replace(a, path=ctx.tree + a.path) for a in artifacts]
 
 
 def by_alert(artifacts: list[Artifact]) -> list[Artifact]:

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from .artifacts import INDEX, MESSAGE, Artifact, key_of
 from .config import Settings
 from .context import RenderContext
-from .feeds import EPOCH, atom_bytes, feed_title, new_feed, sent_of
+from .feeds import EPOCH, atom_bytes, feed_title, new_feed
 from .public import CANCELLED, EXPIRED, FOUND, PublicAlert
 from .state import Message
 from .texts import page_url
@@ -105,7 +105,7 @@ def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list
 
     def cap_message(m: Message) -> CapMessage:
         return CapMessage(identifier(ctx.settings, m.alert_id, m.version), sender,
-                          sent_of(m).astimezone(tz), m.kind)
+                          m.sent_at.astimezone(tz), m.kind)
 
     history = ctx.history_by_alert.get(view.id, [])
     mine = [m for m in history if m.version == view.version]

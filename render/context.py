@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .config import Settings
 from .once import Once
-from .public import PublicAlert, on_front_page
+from .public import PublicAlert, front_page_since
 from .state import Message
 
 if TYPE_CHECKING:
@@ -45,6 +45,16 @@ class RenderContext:
     # once a run: (tree, version, size) -> PNG bytes. The build gives both steps of a run one.
     cards: Once[tuple[str, str, tuple[int, int]], bytes] = field(default_factory=Once)
 
+    def urgent_step(self, slow_ready: Collection[str]) -> RenderContext:
+        """This context for the watcher's urgent step (`complete=False`). The lists derived
+        from the views and history are the same in both steps: handed over, not derived
+        again (thousands of views are sorted and filtered for them)."""
+        step = replace(self, complete=False, slow_ready=slow_ready)
+        for name in DERIVED:
+            if name in self.__dict__:
+                step.__dict__[name] = self.__dict__[name]
+        return step
+
     def complete_for(self, view: PublicAlert) -> bool:
         """Whether this alert's share images and posters exist (may be named): always in a
         complete step, and in the urgent step when they were published already."""
@@ -65,7 +75,8 @@ class RenderContext:
     @cached_property
     def front_page(self) -> list[PublicAlert]:
         """Active alerts, then recently ended ones (found notices), in display order."""
-        return [v for v in self.views if on_front_page(v, self.now, self.settings)]
+        since = front_page_since(self.now, self.settings)  # (one subtraction, not 5,000)
+        return [v for v in self.views if v.active or v.updated > since]
 
     @cached_property
     def history_by_alert(self) -> dict[str, list[Message]]:
@@ -74,6 +85,16 @@ class RenderContext:
         for message in self.history:
             grouped.setdefault(message.alert_id, []).append(message)
         return grouped
+
+    @cached_property
+    def view_of(self) -> dict[str, PublicAlert]:
+        return {v.id: v for v in self.views}
+
+    @cached_property
+    def newest_messages(self) -> list[Message]:
+        """`history` of the alerts in `views`, newest first (by date sent, then by order)."""
+        return sorted((m for m in self.history if m.alert_id in self.view_of),
+                      key=lambda m: (m.sent_at, m.seq), reverse=True)
 
     @cached_property
     def ended(self) -> list[PublicAlert]:
@@ -86,3 +107,7 @@ class RenderContext:
 
     def photo_path(self, view: PublicAlert) -> str:
         return f"alerts/{view.id}/{view.version}/photo.jpg"
+
+
+# RenderContext's cached properties that depend only on views, history, now and settings.
+DERIVED = ("active", "front_page", "history_by_alert", "view_of", "newest_messages", "ended")

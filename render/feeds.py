@@ -42,14 +42,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
 
 def feed_entries(ctx: RenderContext) -> list[tuple[Message, PublicAlert]]:
     """The newest messages of this tree with the current view of their alert."""
-    views = {v.id: v for v in ctx.views}
-    newest = sorted((m for m in ctx.history if m.alert_id in views),
-                    key=lambda m: (sent_of(m), m.seq), reverse=True)
-    return [(m, views[m.alert_id]) for m in newest[:MAX_ENTRIES]]
-
-
-def sent_of(message: Message) -> datetime:
-    return datetime.fromisoformat(message.sent).replace(microsecond=0)
+    return [(m, ctx.view_of[m.alert_id]) for m in ctx.newest_messages[:MAX_ENTRIES]]
 
 
 def feed_title(ctx: RenderContext) -> str:
@@ -77,7 +70,7 @@ def new_feed(ctx: RenderContext, self_path: str, updated: datetime,
 
 def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert]],
                 fmt: str) -> bytes:
-    updated = max((sent_of(m) for m, _ in entries), default=EPOCH)
+    updated = max((m.sent_at for m, _ in entries), default=EPOCH)
     description = ("Meldingen van vermiste kinderen: KIND ALARM en VERMIST KIND"
                    if not ctx.exercise else "OEFENING: meldingen van een oefening")
     feed = new_feed(ctx, f"feeds/{fmt}.xml", updated, description)
@@ -89,8 +82,8 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
         entry.title(headline(ctx.settings, view, "nl", message.kind))
         entry.link(href=url, rel="alternate", type="text/html")
         entry.summary(summary(view, ctx.settings, "nl"))
-        entry.published(sent_of(message))
-        entry.updated(sent_of(message))
+        entry.published(message.sent_at)
+        entry.updated(message.sent_at)
         entry.category(term=view.level, label=one_line(ctx.settings.labels[view.level]))
         if view.active:
             if ctx.complete_for(view):  # the share image exists once the slow step ran

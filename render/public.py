@@ -161,9 +161,12 @@ def with_version(view: PublicAlert, photo_sha: str | None) -> PublicAlert:
 
 def on_front_page(view: PublicAlert, now: datetime, settings: Settings) -> bool:
     """Active alerts, and ended ones for `found_notice_hours` after they ended."""
-    if view.active:
-        return True
-    return now < view.updated + timedelta(hours=settings.found_notice_hours)
+    return view.active or view.updated > front_page_since(now, settings)
+
+
+def front_page_since(now: datetime, settings: Settings) -> datetime:
+    """Alerts that ended after this moment are still on the front page at `now`."""
+    return now - timedelta(hours=settings.found_notice_hours)
 
 
 def sort_key(view: PublicAlert) -> tuple[int, int, float, str]:

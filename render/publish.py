@@ -127,15 +127,12 @@ class Publisher:
         report.unchanged += len(chosen) - len(todo)
         stale = {a.path for a in todo}
         # Retiring files wanted again (an edit undone): kept as they are, not rendered again.
-        revived = [(a.path,) for a in chosen
+        revived = [a.path for a in chosen
                    if a.path not in stale and records[a.path].retire_at is not None]
         if revived:
-            with self.state.transaction() as db:
-                db.executemany("update files set retire_at = null where path = ?", revived)
+            self.state.revive(revived)
         if todo:
-            with self.state.transaction() as db:
-                db.executemany("insert or ignore into pending (path, layer) values (?, ?)",
-                               [(a.path, a.layer) for a in todo])
+            self.state.announce((a.path, a.layer) for a in todo)
         # Files that name each other (a new alert's Dutch and English pages): one not in the
         # tree yet is first written as its placeholder, below the files that name it. Only the
         # artifact itself, which follows in its own layer, is recorded.
@@ -177,10 +174,7 @@ class Publisher:
                     done.append((artifact.path, artifact.key, digest, artifact.layer))
         finally:
             # Record what was written even if something above raised (e.g. a full disk).
-            with self.state.transaction() as db:
-                db.executemany("insert or replace into files (path, key, sha256, retire_at, "
-                               "layer) values (?, ?, ?, null, ?)", done)
-                db.executemany("delete from pending where path = ?", [(d[0],) for d in done])
+            self.state.record_files(done)
         if delete and not report.failed:
             self._delete_obsolete(set(wanted), now, may_linger, retire_seconds, report)
         return report
@@ -264,10 +258,7 @@ class Publisher:
         for path in sorted(remove, key=lambda p: -remove[p]):
             self._remove(path)
             report.deleted.append(path)
-        with self.state.transaction() as db:
-            db.executemany("update files set retire_at = ? where path = ?", retire)
-            db.executemany("delete from files where path = ?", [(p,) for p in remove])
-            db.executemany("delete from pending where path = ?", [(p,) for p in stray])
+        self.state.retire_and_forget(retire, remove, stray)
 
     def _remove(self, path: str) -> None:
         target = self.root / path

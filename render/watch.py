@@ -246,6 +246,7 @@ class Watcher:
         self._directory_missing = False
         self._watched_inode: int | None = None
         self._incomplete = False  # the slow second step was deferred
+        self._events_seen = False  # every change since the last full look was looked at
         self._retry_at: float | None = None
         self._busy = threading.Event()
         self._observer_error: str | None = None
@@ -360,6 +361,7 @@ class Watcher:
                     self._publish(changes, held, reason)
             except Exception:
                 self.failures += 1
+                self._events_seen = False  # the changes it took may not have been looked at
                 self._retry_at = time.monotonic() + self.timing.retry
                 log.exception("publishing failed; the last published files stay; trying "
                               "again in %.0f s", self.timing.retry)
@@ -399,10 +401,15 @@ class Watcher:
 
     def _publish(self, changes: dict[str, str], held: set[Path], reason: str) -> None:
         started = time.monotonic()
+        # A run for changes trusts the events (and the state) for what did not change; the
+        # start, every periodic rescan and the run after a failed one look at every file.
+        trust = reason == "change" and self._events_seen
         result = self.builder.run(
-            urgent_first=True, hold=held, announce=False, check_disk=reason != "change",
+            urgent_first=True, hold=held, announce=False, check_disk=not trust,
+            changed=changes if trust else None,
             then_complete=lambda: self.stop.is_set() or not self.tracker.has_ready())
         self._retry_at = None
+        self._events_seen = True
         self._incomplete = not result.complete
         self.publishes += 1
         publish = Publish(changes, started, result, reason)

@@ -1,15 +1,19 @@
 """A build with nothing to do reads no more than it must: the files of ended alerts and the
 photos of live ones are known by their file identity (device, inode, size, both times) from
 an earlier run, and read again as soon as any of that changes, or while it is too fresh to
-trust (written within the last 2 s)."""
+trust (written within the last 2 s). The watcher's runs for changes look only at the files
+its events name, and at every file after a failed run."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import NOW, SiteDir, alert_doc
+from watching import FAST, wait_idle, wait_until, watching
 
 from render import loader
 
@@ -94,3 +98,52 @@ def test_a_new_file_claiming_a_settled_alerts_id_is_judged_with_it(
     rejected = {r.source.name: r.problems for r in result.rejected}
     assert "zz-bob.json" in rejected  # bob.json had the id first, as without the memo
     assert "already used by bob.json" in rejected["zz-bob.json"][0].message
+
+
+def test_a_watchers_run_for_changes_looks_only_at_named_settled_files(
+        settled_site: SiteDir, reads: dict[str, list[str]]) -> None:
+    builder = settled_site.builder()
+    try:
+        assert builder.run(now=NOW).ok  # the watcher's first run: every file looked at
+        reads["files"].clear()
+        settled_site.write("bob.json", bob())  # active again, but no event names it
+        result = builder.run(now=NOW, changed={"photos/other.jpg"})
+        assert reads["files"] == [] and result.report.written == []
+        result = builder.run(now=NOW, changed={"bob.json"})
+        assert reads["files"] == ["bob.json"]
+        assert "2026-test-bob" in {v.id for v in result.views if v.active}
+        settled_site.write("bob.json", bob(status="cancelled"))
+        assert builder.run(now=NOW, changed={"bob.json"}).ok  # settled again
+        settled_site.write("bob.json", bob())
+        reads["files"].clear()
+        result = builder.run(now=NOW)  # a rescan (no events given) looks at every file
+        assert reads["files"] == ["bob.json"]
+        assert "2026-test-bob" in {v.id for v in result.views if v.active}
+    finally:
+        builder.close()
+
+
+def test_a_change_taken_by_a_failed_run_is_seen_by_the_next(
+        site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher trusts its events only while every run since its last full look went
+    through: a run that failed before it looked may have taken an event with it."""
+    monkeypatch.setattr(loader, "RACY_NS", 0)
+    site.settings_text("retire_seconds = 0\n")
+    site.write("bob.json", bob(status="cancelled"))
+    with watching(site, timing=replace(FAST, rescan=600.0)) as (watcher, published):
+        site.write("carl.json", alert_doc(id="2026-test-carl", status="found"))
+        wait_until(lambda: len(published) == 2, what="a run that skips bob.json as settled")
+        wait_idle(watcher)
+        real_scan = watcher.builder.loader.scan
+        failures = [OSError("the alert directory could not be read")]
+
+        def scan_failing_once(*args: Any, **kwargs: Any) -> list[loader.LoadResult]:
+            if failures:
+                raise failures.pop()
+            return real_scan(*args, **kwargs)
+
+        monkeypatch.setattr(watcher.builder.loader, "scan", scan_failing_once)
+        site.write("bob.json", bob())
+        wait_until(lambda: watcher.failures == 1, what="the failed run")
+        wait_until(lambda: "2026-test-bob" in site.read("api/alerts.json"),
+                   what="bob, active again, published by the retry")
