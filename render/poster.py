@@ -2,10 +2,11 @@
 
 The HTML comes from `templates/poster.html` (a site may override it). The photo is shrunk
 to print resolution first (about 200 dpi at its printed size: never the raw camera file),
-the QR code (an SVG, sharp at any size) leads to the alert page. WeasyPrint is set up once
-per process: one `FontConfiguration` and one font stylesheet shared by every poster. A
-poster is one page: if an alert's texts are so long that they spill over, it is set again
-in a smaller size. Posters exist for active alerts only, and are not urgent.
+the QR code (pixels scaled unsmoothed: sharp at any size) leads to the alert page.
+WeasyPrint is set up once per process: one `FontConfiguration` and one font stylesheet
+shared by every poster. A poster is one page: if an alert's texts are so long that they
+spill over, it is set again in a smaller size. Posters exist for active alerts only, and
+are not urgent.
 """
 
 from __future__ import annotations
@@ -74,12 +75,23 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
                            LEAF, urgent=False)
 
 
-def qr_svg_uri(url: str) -> str:
+def qr_png_uri(url: str) -> str:
+    """The QR code as a PNG of one pixel per module (quiet zone included), which the poster
+    scales up without smoothing (`image-rendering: pixelated`, so no interpolation in the
+    PDF either): as sharp as vector art at any size, and set in a fraction of the time of
+    an SVG path of a thousand segments (about 50 ms of every poster)."""
     import qrcode
-    import qrcode.image.svg
+    from PIL import Image
 
-    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2).to_string()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    code = qrcode.QRCode(border=2)
+    code.add_data(url)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    image = Image.new("1", (len(matrix), len(matrix)))
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def photo_uri(ctx: RenderContext, view: PublicAlert, long_side: int) -> str | None:
@@ -96,7 +108,7 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
         view=view, lang="nl", paper=paper, page_height_mm=page_height,
         label=ctx.settings.labels[view.level], band=_css(BANDS[view.level]),
         footer=_css(FOOTERS[view.level][0]), photo_uri=photo_uri(ctx, view, photo_side),
-        qr_uri=qr_svg_uri(url), address=address(ctx, view), settings=ctx.settings,
+        qr_uri=qr_png_uri(url), address=address(ctx, view), settings=ctx.settings,
     )
     template = ctx.templates.get_template("poster.html")
     pages = []
