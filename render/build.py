@@ -188,8 +188,7 @@ class Builder:
             record = files.get(path)
             return record.sha256 if record and record.key == key else None
 
-        cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()  # both steps share them
-        contexts = self._contexts(views, history, now, photos, published, cards)
+        contexts = self._contexts(views, history, now, photos, published)
         artifacts = self._artifacts(contexts)
         live = {v.id for v in views if v.active}
         publish = functools.partial(
@@ -404,15 +403,17 @@ class Builder:
         return messages
 
     def _contexts(self, views: list[PublicAlert], history: list[Message], now: datetime,
-                  photos: PhotoStore, published: Callable[[str, str], str | None],
-                  cards: Once[tuple[str, str, tuple[int, int]], bytes]
+                  photos: PhotoStore, published: Callable[[str, str], str | None]
                   ) -> list[RenderContext]:
-        """One render context per tree (public, exercise), for a complete step."""
+        """One render context per tree (public, exercise), for a complete step. Both trees
+        and both steps of a run share one memo of cards and one of posters."""
+        cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()
+        posters: Once[tuple[str, str], dict[str, bytes]] = Once()
         return [RenderContext(
             settings=self.settings, views=[v for v in views if v.exercise == (tree != "")],
             history=[m for m in history if m.exercise == (tree != "")], now=now,
             photos=photos, templates=self.templates, site=self.site, tree=tree,
-            render_key=self.render_key, published=published, cards=cards,
+            render_key=self.render_key, published=published, cards=cards, posters=posters,
         ) for tree in TREES]
 
     def _artifacts(self, contexts: list[RenderContext]) -> list[Artifact]:

@@ -44,6 +44,8 @@ class RenderContext:
     # Card images (share images and photo screens of the same size are one card), encoded
     # once a run: (tree, version, size) -> PNG bytes. The build gives both steps of a run one.
     cards: Once[tuple[str, str, tuple[int, int]], bytes] = field(default_factory=Once)
+    # Both posters of an alert, set together once a run: (tree, version) -> paper -> PDF.
+    posters: Once[tuple[str, str], dict[str, bytes]] = field(default_factory=Once)
 
     def urgent_step(self, slow_ready: Collection[str]) -> RenderContext:
         """This context for the watcher's urgent step (`complete=False`). The lists derived

@@ -102,6 +102,21 @@ def photo_uri(ctx: RenderContext, view: PublicAlert, long_side: int) -> str | No
 
 
 def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
+    return ctx.posters.get((ctx.tree, view.version), lambda: _posters(ctx, view))[paper]
+
+
+def _posters(ctx: RenderContext, view: PublicAlert) -> dict[str, bytes]:
+    """Both papers' posters of an alert, set together (once a run) in a worker process if
+    there are any: see `pdfs_of`."""
+    pages = {paper: _pages(ctx, view, paper) for paper in PAPERS}
+    pool = _pool
+    if pool is not None:
+        return pool.submit(pdfs_of, pages).result()
+    return pdfs_of(pages)
+
+
+def _pages(ctx: RenderContext, view: PublicAlert, paper: str) -> list[str]:
+    """The poster's HTML at every size of SHRINK, largest first."""
     page_height, root_pt, photo_side = PAPERS[paper]
     url = ctx.url(f"alerts/{view.id}/")
     values = dict(
@@ -116,19 +131,29 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
         size = round(root_pt * factor, 2)
         pages.append(template.render(root_pt=size, call_height_pt=round(size * CALL_REM, 1),
                                      **values))
-    pool = _pool
-    if pool is not None:
-        return pool.submit(pdf_of, pages).result()
-    return pdf_of(pages)
+    return pages
 
 
-def pdf_of(pages: list[str]) -> bytes:
-    """The first of these HTML pages (the same poster, ever smaller) that sets on one page,
-    as PDF; the first page of the last one if none does (it carries the essentials)."""
+def pdfs_of(pages: dict[str, list[str]]) -> dict[str, bytes]:
+    """Each paper's poster (see `pdf_of`). A3 is A4 scaled by the square root of two, page
+    and type alike, so the next paper starts at the size that fitted the one before: an
+    alert with full details spills over at the largest size, and setting that again for
+    the second paper was a third of its time."""
+    pdfs = {}
+    start = 0
+    for paper, sizes in pages.items():
+        pdfs[paper], start = pdf_of(sizes, start)
+    return pdfs
+
+
+def pdf_of(pages: list[str], start: int = 0) -> tuple[bytes, int]:
+    """The first of these HTML pages from `start` on (the same poster, ever smaller) that
+    sets on one page, as PDF, and its index; the first page of the last one if none does
+    (it carries the essentials)."""
     with _LOCK:  # also around the set-up: two render threads must not both create one
         html_class, fonts, font_config = weasyprint_setup()
-        for html in pages:
-            document = html_class(string=html, base_url=str(FONT_DIR)).render(
+        for index in range(start, len(pages)):
+            document = html_class(string=pages[index], base_url=str(FONT_DIR)).render(
                 stylesheets=[fonts], font_config=font_config)
             if len(document.pages) == 1:
                 break
@@ -136,7 +161,7 @@ def pdf_of(pages: list[str]) -> bytes:
             document = document.copy(document.pages[:1])
         out = io.BytesIO()
         document.write_pdf(out)
-    return out.getvalue()
+    return out.getvalue(), index
 
 
 @contextmanager
