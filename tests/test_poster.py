@@ -102,3 +102,28 @@ def test_posters_only_for_active_alerts_and_not_urgent(site: SiteDir) -> None:
     arts = list(poster.artifacts(context(site)))
     assert sorted(a.path.rsplit("/", 1)[1] for a in arts) == ["poster-a3.pdf", "poster-a4.pdf"]
     assert all(a.path.startswith("share/active-one/") and not a.urgent for a in arts)
+
+
+def test_a3_starts_at_the_size_that_fitted_a4(examples_site: SiteDir,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sanne's full details spill over at the largest size; A3 (A4 scaled up) is then not
+    set at that size again, and still comes out as one page."""
+    html_class, fonts, font_config = poster.weasyprint_setup()
+    laid_out: list[float] = []
+
+    class CountingHTML(html_class):  # type: ignore[misc, valid-type]
+        def render(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            laid_out.append(1)
+            return super().render(*args, **kwargs)
+
+    monkeypatch.setattr(poster, "weasyprint_setup", lambda: (CountingHTML, fonts, font_config))
+    for name in [p.name for p in examples_site.alerts.glob("*.*") if "sanne" not in p.name]:
+        (examples_site.alerts / name).unlink()
+    ctx = context(examples_site)
+    [view] = ctx.views
+    a4, a3 = (poster.poster_pdf(ctx, view, paper) for paper in ("A4", "A3"))
+    assert len(laid_out) == 3  # A4 twice, A3 once
+    assert_one_page(a4, "A4")
+    assert_one_page(a3, "A3")
+    _, fitted = poster.pdf_of(poster._pages(ctx, view, "A3"))  # A3 on its own from the top
+    assert fitted > 0  # ... would have been set twice as well
