@@ -93,3 +93,35 @@ def test_pixel_rows_never_overflow_the_sign() -> None:
     assert rows.height <= 46
     assert all(pixelfont.text_width(r, rows.scale) <= 142 for r in rows.rows)
     assert rows.ellipsized == (rows.scale == 1 and rows.rows[-1].endswith("..."))
+
+
+BLOCKS = [
+    ("Sanne de Vries", 900, 300, None),
+    ("Laatst gezien gisteren om 14:30 uur bij het station Utrecht Centraal, in een rode jas "
+     "en een blauwe spijkerbroek", 1000, 420, None),
+    ("Bel 112 of de tiplijn 0800-6070 · kindalarm.nl/alerts/2026-utrecht-sanne", 1500, 160, 2),
+    (HARD_NAMES["hebrew"] + " " + HARD_NAMES["arabic"], 700, 200, 1),
+    ("Utrecht\nGriftpark, bij de speeltuin", 500, 300, None),
+]
+
+
+@pytest.mark.parametrize("text,width,height,max_lines", BLOCKS)
+def test_fit_finds_the_size_measuring_only_around_its_estimate(
+        text: str, width: int, height: int, max_lines: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The size is the largest at which whole words fit, as measured size by size from the
+    top; the font measures (about 0.15 ms each) at most a few sizes' worth of lines."""
+    def whole_words_fit(size: int) -> bool:
+        f = textfit.font_for(text, "bold", size)
+        lines = textfit._wrap(text, f, width, False)
+        return textfit._fits(lines, textfit._pitch(f, 1.15), height, max_lines)
+
+    largest = next(s for s in range(120, 9, -1) if whole_words_fit(s))
+    calls = []
+    real = textfit.ImageFont.FreeTypeFont.getlength
+    monkeypatch.setattr(textfit.ImageFont.FreeTypeFont, "getlength",
+                        lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    fitted = fit(text, width, height, max_size=120, min_size=10, max_lines=max_lines)
+    assert fitted.size == largest and not fitted.broken
+    words = len(text.split())
+    assert len(calls) <= 4 * (words + 1)  # a bisection over 7 sizes measured ~7 per word
