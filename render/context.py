@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .artifacts import key_of
 from .config import Settings
 from .once import Once
 from .public import PublicAlert, front_page_since
@@ -99,6 +100,12 @@ class RenderContext:
                       key=lambda m: (m.sent_at, m.seq), reverse=True)
 
     @cached_property
+    def ended_digest(self) -> str:
+        """A short hash of `ended`'s ids and versions in order (the archive's key input:
+        hashing the list itself for each language and step cost more than the rest)."""
+        return key_of([(v.id, v.version) for v in self.ended])
+
+    @cached_property
     def ended(self) -> list[PublicAlert]:
         return sorted((v for v in self.views if not v.active),
                       key=lambda v: v.updated, reverse=True)
@@ -112,4 +119,5 @@ class RenderContext:
 
 
 # RenderContext's cached properties that depend only on views, history, now and settings.
-DERIVED = ("active", "front_page", "history_by_alert", "view_of", "newest_messages", "ended")
+DERIVED = ("active", "front_page", "history_by_alert", "view_of", "newest_messages", "ended",
+           "ended_digest")

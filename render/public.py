@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from .config import Settings
@@ -84,6 +85,13 @@ class PublicAlert:
     @property
     def photo(self) -> PublicPhoto | None:
         return self.details.photo if self.details else None
+
+    @cached_property
+    def order(self) -> tuple[int, int, float, str]:
+        """Active first, then most urgent, then newest (once per view: every run sorts
+        thousands of them)."""
+        return (0 if self.active else 1, LEVEL_RANK[self.level], -self.issued.timestamp(),
+                self.id)
 
 
 def first_name(name: str) -> str:
@@ -171,7 +179,7 @@ def front_page_since(now: datetime, settings: Settings) -> datetime:
 
 def sort_key(view: PublicAlert) -> tuple[int, int, float, str]:
     """Active first, then most urgent, then newest."""
-    return (0 if view.active else 1, LEVEL_RANK[view.level], -view.issued.timestamp(), view.id)
+    return view.order
 
 
 # --- (de)serialisation: ended views are kept in the state file, so they must round-trip ---

@@ -54,13 +54,13 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """Front pages, archives, the widget, stylesheet and fonts."""
     front = [(v.id, v.version) for v in ctx.front_page]
     index_paths = {lang: f"{lang_prefix(lang)}index.html" for lang in LANGS}
-    ended = [(v.id, v.version) for v in ctx.ended]
     archive_paths = {lang: f"{lang_prefix(lang)}archive/index.html" for lang in LANGS}
     for lang in LANGS:
         yield _with_placeholder(ctx, lang, _page(ctx, index_paths, lang, "index.html", front,
                                                  layer=INDEX, alerts=ctx.front_page))
         yield _with_placeholder(ctx, lang, _page(ctx, archive_paths, lang, "archive.html",
-                                                 ended, layer=INDEX, alerts=ctx.ended))
+                                                 ctx.ended_digest, layer=INDEX,
+                                                 alerts=ctx.ended))
     active = [(v.id, v.version) for v in ctx.active]
     yield _page(ctx, {"nl": WIDGET_PATH}, "nl", "widget.html", active, layer=INDEX,
                 alerts=ctx.active, refresh=WIDGET_REFRESH_SECONDS)
