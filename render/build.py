@@ -189,7 +189,8 @@ class Builder:
             return record.sha256 if record and record.key == key else None
 
         contexts = self._contexts(views, history, now, photos, published)
-        artifacts = self._artifacts(contexts)
+        made, kept = self._artifacts(contexts)
+        artifacts = made + kept
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
@@ -205,9 +206,14 @@ class Builder:
             # whose slow artifacts are all published already.
             waiting_ids = {versioned_alert_id(a.path) for a in waiting}
             # Every alert without a slow file still to come (an ended one has none at all).
-            ready = frozenset() if None in waiting_ids else frozenset(
+            none_ready = None in waiting_ids
+            ready = frozenset() if none_ready else frozenset(
                 v.id for v in views if v.id not in waiting_ids)
-            first = [a for a in self._artifacts([c.urgent_step(ready) for c in contexts])
+            # Ended alerts are ready then, so their artifacts are the complete step's (the
+            # same memo keys): not listed again.
+            urgent_made, kept_now = self._artifacts(
+                [c.urgent_step(ready) for c in contexts], ended=none_ready)
+            first = [a for a in urgent_made + (kept_now if none_ready else kept)
                      if a.urgent] + slow
             report.merge(publish([*first, self._status(first, views, now)],
                                  only=lambda a: a.urgent))
@@ -416,9 +422,11 @@ class Builder:
             render_key=self.render_key, published=published, cards=cards, posters=posters,
         ) for tree in TREES]
 
-    def _artifacts(self, contexts: list[RenderContext]) -> list[Artifact]:
+    def _artifacts(self, contexts: list[RenderContext], ended: bool = True
+                   ) -> tuple[list[Artifact], list[Artifact]]:
         """Every artifact of the trees: those made in this run with each alert's files
-        together (see `by_alert`), then the ended alerts' artifacts kept from earlier runs."""
+        together (see `by_alert`), and the ended alerts' artifacts kept from earlier runs
+        (none if not `ended`)."""
         per_view = [r for r in self.renderers if hasattr(r, "view_artifacts")]
         made: list[Artifact] = []
         kept: list[Artifact] = []
@@ -426,14 +434,14 @@ class Builder:
             for view in ctx.views:
                 if view.active:
                     made += self._view_artifacts(per_view, ctx, view)
-                else:
+                elif ended:
                     kept += self._ended_view_artifacts(per_view, ctx, view)
             for renderer in self.renderers:
                 if renderer not in per_view:
                     made += _in_tree(ctx, renderer.artifacts(ctx))
                 elif per_tree := getattr(renderer, "tree_artifacts", None):  # of no one alert
                     made += _in_tree(ctx, per_tree(ctx))
-        return by_alert(made) + kept
+        return by_alert(made), kept
 
     def _view_artifacts(self, renderers: list[ModuleType], ctx: RenderContext,
                         view: PublicAlert) -> list[Artifact]:

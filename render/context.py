@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,8 +97,9 @@ class RenderContext:
     @cached_property
     def newest_messages(self) -> list[Message]:
         """`history` of the alerts in `views`, newest first (by date sent, then by order)."""
-        return sorted((m for m in self.history if m.alert_id in self.view_of),
-                      key=lambda m: (m.sent_at, m.seq), reverse=True)
+        known = self.view_of
+        return sorted([m for m in self.history if m.alert_id in known],
+                      key=attrgetter("sent_at", "seq"), reverse=True)
 
     @cached_property
     def ended_digest(self) -> str:

@@ -548,10 +548,9 @@ class AlertLoader:
         changed = changed or ()
         self._skipped_before = {}
         try:
-            with os.scandir(self.alert_dir) as listing:
-                entries = sorted((e.name, e) for e in listing if is_alert_file(e.name))
+            names = sorted(n for n in os.listdir(self.alert_dir) if is_alert_file(n))
         except FileNotFoundError:
-            entries = []
+            names = []
         self.identities: dict[Path, str | None] = {}
         self.skipped: list[Path] = []
         results = []
@@ -559,12 +558,12 @@ class AlertLoader:
         # and a new Path object (and its hash) for each was half of that.
         paths = {}
         now_ns = time.time_ns()
-        for name, entry in entries:
+        for name in names:
             path = paths[name] = self._paths.get(name) or self.alert_dir / name
             identity = None if name in changed else trusted.get(name)
             if identity is None:
                 try:
-                    st = entry.stat()
+                    st = os.stat(path)
                 except OSError:
                     continue
                 if not stat.S_ISREG(st.st_mode):

@@ -162,17 +162,18 @@ def test_every_moment_of_every_publish_leaves_a_whole_tree(
 
 def built_artifacts(site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> dict[str, Artifact]:
     """The artifacts of one full build of the site, by path (the tree holds their bytes)."""
-    made: list[list[Artifact]] = []
+    made: list[tuple[list[Artifact], list[Artifact]]] = []
     artifacts_of = Builder._artifacts
 
-    def capture(builder: Builder, *args: object, **kwargs: object) -> list[Artifact]:
+    def capture(builder: Builder, *args: object, **kwargs: object
+                ) -> tuple[list[Artifact], list[Artifact]]:
         made.append(artifacts_of(builder, *args, **kwargs))  # type: ignore[arg-type]
         return made[-1]
 
     monkeypatch.setattr(Builder, "_artifacts", capture)
     assert site.build().ok
     monkeypatch.undo()
-    return {a.path: a for a in made[-1]}
+    return {a.path: a for part in made[-1] for a in part}
 
 
 def test_no_file_names_one_written_after_it(examples_site: SiteDir, tmp_path: Path,
