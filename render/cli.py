@@ -76,13 +76,13 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None) -> None:
     alert_dir = site.alerts(alerts_dir)
     if not alert_dir.is_dir():
         raise ConfigError(f"alert directory {alert_dir} does not exist")
-    from .poster import printing_processes
+    from .workers import worker_processes
 
     builder = Builder(site.path, alert_dir, site.out(out), site.settings())
     processes = min(2, os.cpu_count() or 1)
-    builder.publisher.workers += processes  # threads waiting for posters draw no cards
+    builder.publisher.workers += processes  # render threads waiting for a worker do nothing
     try:
-        with progress_reporter("rendering") as progress, printing_processes(processes):
+        with progress_reporter("rendering") as progress, worker_processes(processes):
             result = builder.run(progress=progress)
     finally:
         builder.close()

@@ -134,6 +134,19 @@ class PhotoFacts:
         self.web: dict[str, WebPhotoFacts] = {}
 
 
+@dataclass(frozen=True)
+class Pixels:
+    """A decoded photo as raw pixels, as a worker process is sent it: a pickled Image is
+    copied twice on the way (14 ms for the working copy of a photo, against 2 ms)."""
+
+    mode: str
+    size: tuple[int, int]
+    data: bytes
+
+    def image(self) -> Image.Image:
+        return Image.frombytes(self.mode, self.size, self.data)
+
+
 class PhotoStore:
     """Decoded photos of one build, by content hash: each photo is decoded at most once,
     however many outputs use it, and its web photo encoded at most once (the published
@@ -145,6 +158,7 @@ class PhotoStore:
         self._paths: dict[str, Path] = {}
         self._images: Once[str, Image.Image] = Once()
         self._web: Once[str, bytes] = Once()
+        self._pixels: Once[str, Pixels] = Once()
 
     def add(self, sha256: str, path: Path) -> None:
         self._paths.setdefault(sha256, path)
@@ -153,6 +167,15 @@ class PhotoStore:
         image = self._images.get(sha256, lambda: decode(self._paths[sha256], sha256))
         self.facts.sizes[sha256] = image.size
         return image
+
+    def pixels(self, sha256: str) -> Pixels:
+        """The decoded photo's pixels, taken once a run (for worker processes)."""
+
+        def take() -> Pixels:
+            image = self.image(sha256)
+            return Pixels(image.mode, image.size, image.tobytes())
+
+        return self._pixels.get(sha256, take)
 
     def size(self, sha256: str) -> tuple[int, int]:
         """The decoded photo's size, without decoding it again if any build did before."""

@@ -14,16 +14,12 @@ from __future__ import annotations
 import atexit
 import base64
 import io
-import multiprocessing
-import os
 import threading
-import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from . import workers
 from .artifacts import LEAF, Artifact, key_of
 from .card import BANDS, FOOTERS
 from .context import RenderContext
@@ -47,7 +43,6 @@ FONT_FACES = "\n".join(
                                                          "DejaVuSans-Bold.ttf"),
     ))
 _LOCK = threading.Lock()  # WeasyPrint's shared font configuration is not thread-safe
-_pool: ProcessPoolExecutor | None = None  # see printing_processes
 
 
 @lru_cache(maxsize=1)
@@ -108,11 +103,7 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
 def _posters(ctx: RenderContext, view: PublicAlert) -> dict[str, bytes]:
     """Both papers' posters of an alert, set together (once a run) in a worker process if
     there are any: see `pdfs_of`."""
-    pages = {paper: _pages(ctx, view, paper) for paper in PAPERS}
-    pool = _pool
-    if pool is not None:
-        return pool.submit(pdfs_of, pages).result()
-    return pdfs_of(pages)
+    return workers.run(pdfs_of, {paper: _pages(ctx, view, paper) for paper in PAPERS})
 
 
 def _pages(ctx: RenderContext, view: PublicAlert, paper: str) -> list[str]:
@@ -162,40 +153,6 @@ def pdf_of(pages: list[str], start: int = 0) -> tuple[bytes, int]:
         out = io.BytesIO()
         document.write_pdf(out)
     return out.getvalue(), index
-
-
-@contextmanager
-def printing_processes(count: int) -> Iterator[None]:
-    """Posters are set in `count` worker processes while inside (a batch build): WeasyPrint
-    is pure Python and holds the GIL, so set in the build's own threads, posters keep one
-    core busy at most while the cards wait. Workers start when the first poster is asked
-    for (a build with nothing to print starts none). Not for the watcher: a new alert's two
-    posters take less time than starting a worker, and every worker costs its own memory."""
-    global _pool
-    if count < 2:
-        yield
-        return
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_leave_with, initargs=(os.getpid(),))
-    _pool = pool
-    try:
-        yield
-    finally:
-        _pool = None
-        pool.shutdown(cancel_futures=True)
-
-
-def _leave_with(parent: int) -> None:
-    """In a worker: exit as soon as the build that started it is gone. A `kill -9` of the
-    build would otherwise leave its workers behind for good (they wait for work that never
-    comes), 70 MB each."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="kindalarm-parent-watch").start()
 
 
 def _css(rgb: tuple[int, int, int]) -> str:

@@ -11,11 +11,15 @@ the pages, feeds and displays.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from PIL import Image
+
+from . import workers
 from .artifacts import LEAF, Artifact, key_of
-from .card import card_text, draw_card
+from .card import Canvas, CardText, card_text, draw_card
 from .context import RenderContext
-from .photo import encode
+from .photo import Pixels, encode
 from .public import PublicAlert
 from .textfit import require_shaping
 
@@ -54,17 +58,38 @@ CARD_PNG = {"compress_level": 1}
 
 
 def share_image(ctx: RenderContext, view: PublicAlert, size: tuple[int, int]) -> bytes:
-    """The card as PNG, drawn and encoded once a run: the photo screens of the same size
-    (signage-portrait is the story card) show these very bytes."""
-    return ctx.cards.get((ctx.tree, view.version, size),
-                         lambda: encode(render_card(ctx, view, size).image, "PNG", **CARD_PNG))
+    """The card as PNG, drawn and encoded once a run (in a worker process in a batch build):
+    the photo screens of the same size (signage-portrait is the story card) show these very
+    bytes."""
+    def draw() -> bytes:
+        text, photo, focus = _card_inputs(ctx, view, pixels=workers.in_use())
+        return workers.run(card_png, text, size, photo, focus)
+
+    return ctx.cards.get((ctx.tree, view.version, size), draw)
 
 
-def render_card(ctx: RenderContext, view: PublicAlert, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+def card_png(text: CardText, size: tuple[int, int], photo: Image.Image | Pixels | None,
+             focus: tuple[float, float]) -> bytes:
+    if isinstance(photo, Pixels):
+        photo = photo.image()
+    return encode(draw_card(text, size, photo, focus).image, "PNG", **CARD_PNG)
+
+
+def render_card(ctx: RenderContext, view: PublicAlert, size: tuple[int, int]) -> Canvas:
     """The card `Canvas` of a view at `size` (also used by the photo display profiles)."""
+    text, photo, focus = _card_inputs(ctx, view)
+    return draw_card(text, size, photo, focus)
+
+
+def _card_inputs(ctx: RenderContext, view: PublicAlert, pixels: bool = False
+                 ) -> tuple[CardText, Any, tuple[float, float]]:
+    """What a card is drawn from: its texts, the photo (decoded once a run; as `Pixels` for
+    a worker process), its focus."""
     text = card_text(view, ctx.settings, address(ctx, view))
     if text is None:
         raise ValueError(f"{view.id} has ended without being found: no card")
     photo = view.photo
-    image = ctx.photos.image(photo.sha256) if photo else None
-    return draw_card(text, size, image, photo.focus if photo else (0.5, 0.3))
+    if photo is None:
+        return text, None, (0.5, 0.3)
+    image = ctx.photos.pixels(photo.sha256) if pixels else ctx.photos.image(photo.sha256)
+    return text, image, photo.focus

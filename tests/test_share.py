@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import time
 
 import pytest
@@ -12,7 +13,7 @@ from conftest import SiteDir, alert_doc
 from PIL import Image
 from signage_helpers import HARD_NAMES, context
 
-from render import share
+from render import share, workers
 from render.card import YELLOW, Canvas, card_text, draw_card
 from render.public import FOUND
 
@@ -127,3 +128,18 @@ def test_a_share_image_renders_in_well_under_a_second(anna: SiteDir) -> None:
     for size in share.SIZES.values():
         share.share_image(ctx, view, size)
     assert (time.perf_counter() - started) / 3 < 0.5
+
+
+def test_cards_drawn_in_worker_processes_are_the_same_bytes(site: SiteDir) -> None:
+    """`build` draws cards in worker processes, sent the photo as raw pixels; the cards must
+    be exactly those the watcher draws in its own process."""
+    site.photo("anna.jpg", size=(900, 1200))
+    site.write("a.json", alert_doc())
+    here = context(site)
+    [view] = here.views
+    expected = {size: share.share_image(here, view, size) for size in share.SIZES.values()}
+    there = context(site)
+    with workers.worker_processes(2):
+        assert workers.run(os.getpid) != os.getpid()  # really another process
+        drawn = {size: share.share_image(there, view, size) for size in share.SIZES.values()}
+    assert drawn == expected

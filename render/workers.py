@@ -1,0 +1,67 @@
+"""Worker processes for a batch build.
+
+Drawing a card (Pillow's FreeType text, in Python) and setting a poster (WeasyPrint, pure
+Python) hold the GIL, so in the build's own threads they keep one core busy at most while
+the other waits. Inside `worker_processes`, `run` sends such work to worker processes: both
+cores work. The watcher does not use them: a new alert's few images take less time than
+starting a worker, and every worker costs its own memory (about 70 MB).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_pool: ProcessPoolExecutor | None = None
+
+
+@contextmanager
+def worker_processes(count: int) -> Iterator[None]:
+    """While inside, `run` uses `count` worker processes (none if `count` < 2). Workers
+    start when the first job comes (a build with nothing to draw starts none)."""
+    global _pool
+    if count < 2:
+        yield
+        return
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_leave_with, initargs=(os.getpid(),))
+    _pool = pool
+    try:
+        yield
+    finally:
+        _pool = None
+        pool.shutdown(cancel_futures=True)
+
+
+def in_use() -> bool:
+    """Whether `run` sends work to worker processes (inside `worker_processes`)."""
+    return _pool is not None
+
+
+def run(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)`: in a worker process inside `worker_processes`, else right here.
+    `function` and its arguments must pickle (a module-level function, plain data)."""
+    pool = _pool
+    if pool is None:
+        return function(*args)
+    return pool.submit(function, *args).result()
+
+
+def _leave_with(parent: int) -> None:
+    """In a worker: exit as soon as the build that started it is gone. A `kill -9` of the
+    build would otherwise leave its workers behind for good (they wait for work that never
+    comes), 70 MB each."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="kindalarm-parent-watch").start()
