@@ -21,11 +21,14 @@ def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,
     anna.write("bob.json", alert_doc(id="2026-test-bob", child_name="Bob de Test",
                                      child_photo="photos/bob.jpg"))
     drawn: list[str] = []
-    draw_text, render_card = displays.draw_text_phase, share.render_card
+    draw_text, render_card, card_png = (displays.draw_text_phase, share.render_card,
+                                        share.card_png)
     monkeypatch.setattr(displays, "draw_text_phase", lambda profile, lines, label: (
         drawn.append(" ".join(lines)), draw_text(profile, lines, label))[1])
     monkeypatch.setattr(share, "render_card", lambda ctx, view, size: (
         drawn.append(view.id), render_card(ctx, view, size))[1])
+    monkeypatch.setattr(share, "card_png", lambda text, *args: (  # share images, photo screens
+        drawn.append(text.name), card_png(text, *args))[1])
     builder = anna.builder()
     try:
         result = builder.run(now=NOW, urgent_first=True, then_complete=lambda: False)
@@ -33,7 +36,7 @@ def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,
         builder.close()
     assert not result.complete and result.ok
     assert drawn and "2026-test-anna" not in drawn and not any("Anna" in d for d in drawn)
-    assert "2026-test-bob" in drawn
+    assert "Bob de Test" in drawn  # a card (PNG photo screen) of the new alert
     for manifest in anna.out.glob("displays/*/manifest.json"):
         slides = json.loads(manifest.read_text(encoding="utf-8"))["slides"]
         assert {s["alert"] for s in slides} >= {"2026-test-anna"}
