@@ -166,10 +166,15 @@ def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: i
     max_size = max(min_size, min(max_size, int(height / leading) + 1,
                                  int(width / (0.45 * longest)) + 1))
 
-    def attempt(size: int, break_words: bool) -> tuple[list[str] | None, ImageFont.FreeTypeFont,
-                                                       int]:
+    def attempt(size: int, break_words: bool, measure: Callable[[str], float] | None = None
+                ) -> tuple[list[str] | None, ImageFont.FreeTypeFont, int]:
         f = font(weight, size, fallback)
-        return _wrap(text, f, width, break_words), f, _pitch(f, leading)
+        return _wrap(text, f, width, break_words, measure), f, _pitch(f, leading)
+
+    def whole_words_fit(attempted: tuple[list[str] | None, ImageFont.FreeTypeFont, int]
+                        ) -> bool:
+        lines, _, pitch = attempted
+        return _fits(lines, pitch, height, max_lines)
 
     # Measuring a line with the font costs about 0.15 ms whatever its length (the shaper is
     # set up for every call), and bisecting over sizes measured every line at some seven
@@ -187,24 +192,21 @@ def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: i
             words = line.split(" ")
             return (sum(widths[w] for w in words) + space * (len(words) - 1)) * scale
 
-        f = font(weight, size, fallback)
-        return _fits(_wrap(text, f, width, False, measure), _pitch(f, leading), height,
-                     max_lines)
+        return whole_words_fit(attempt(size, False, measure))
 
     measured: dict[int, tuple[list[str] | None, ImageFont.FreeTypeFont, int]] = {}
 
     def fits(size: int) -> bool:
         if size not in measured:
             measured[size] = attempt(size, False)
-        lines, _, pitch = measured[size]
-        return _fits(lines, pitch, height, max_lines)
+        return whole_words_fit(measured[size])
 
-    def largest(low: int, high: int, fits: Callable[[int], bool]) -> int | None:
-        """The largest size in [low, high] at which whole words fit, by bisection."""
+    def largest(low: int, high: int, test: Callable[[int], bool]) -> int | None:
+        """The largest size in [low, high] that passes `test`, by bisection."""
         best = None
         while low <= high:
             size = (low + high) // 2
-            if fits(size):
+            if test(size):
                 best, low = size, size + 1
             else:
                 high = size - 1
