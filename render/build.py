@@ -37,7 +37,7 @@ from .loader import (
 from .loader import parse_document as parse_text
 from .model import Alert, PhotoFile
 from .once import Once
-from .photo import PhotoError, PhotoFacts, PhotoStore
+from .photo import PhotoFacts, PhotoStore
 from .public import (
     ACTIVE,
     PublicAlert,
@@ -282,6 +282,7 @@ class Builder:
         accepted: list[LoadResult] = []
         rejected = [r for r in results if not r.ok]
         by_id: dict[str, list[LoadResult]] = {}
+        winners: list[LoadResult] = []
         for r in results:
             if r.ok:
                 by_id.setdefault(r.alert.id, []).append(r)  # type: ignore[union-attr]
@@ -296,6 +297,9 @@ class Builder:
                 rejected.append(replace(loser, alert=None, problems=[Problem(
                     "id", f"'{alert_id}' is already used by {winner.source.name}; give every "
                           "alert its own id")]))
+            winners.append(winner)
+        new_photos = []
+        for winner in winners:
             alert = winner.alert
             assert alert is not None
             photo = alert.child.photo
@@ -303,13 +307,17 @@ class Builder:
                 photos.add(photo.sha256, photo.path)
                 known = records.get(alert.id)
                 if known is None or known.photo_sha != photo.sha256:
-                    try:  # a new photo is decoded now, so a damaged one is refused here
-                        photos.image(photo.sha256)
-                    except PhotoError as exc:
-                        rejected.append(replace(winner, alert=None,
-                                                problems=[Problem("child.photo", str(exc))]))
-                        continue
-            accepted.append(winner)
+                    new_photos.append(photo.sha256)
+        # New photos are decoded now, so a damaged one is refused here: all at once, since a
+        # cold build of many alerts spent a quarter of its time decoding them one by one.
+        damaged = photos.decode_all(new_photos)
+        for winner in winners:
+            photo = winner.alert.child.photo  # type: ignore[union-attr]
+            if photo and photo.sha256 in damaged:
+                rejected.append(replace(winner, alert=None, problems=[
+                    Problem("child.photo", str(damaged[photo.sha256]))]))
+            else:
+                accepted.append(winner)
         accepted.sort(key=lambda r: r.source.name)
         rejected.sort(key=lambda r: r.source.name)
         return accepted, rejected

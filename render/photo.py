@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import warnings
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +170,25 @@ class PhotoStore:
         image = self._images.get(sha256, lambda: decode(self._paths[sha256], sha256))
         self.facts.sizes[sha256] = image.size
         return image
+
+    def decode_all(self, sha256s: Iterable[str]) -> dict[str, PhotoError]:
+        """Decode these photos (added before), two or so at a time: libjpeg and the resize
+        release the GIL, so every core works. Returns why each damaged one failed."""
+        todo = list(dict.fromkeys(sha256s))
+        threads = min(len(todo), os.cpu_count() or 1)
+        if threads < 2:  # the watcher's usual case: one new photo, no pool to start
+            failures = [self._failure(sha) for sha in todo]
+        else:
+            with ThreadPoolExecutor(threads, thread_name_prefix="kindalarm-decode") as pool:
+                failures = list(pool.map(self._failure, todo))
+        return {sha: error for sha, error in zip(todo, failures, strict=True) if error}
+
+    def _failure(self, sha256: str) -> PhotoError | None:
+        try:
+            self.image(sha256)
+        except PhotoError as exc:
+            return exc
+        return None
 
     def pixels(self, sha256: str) -> Pixels:
         """The decoded photo's pixels, taken once a run (for worker processes)."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import threading
+from typing import Any
 
+import pytest
 from conftest import SiteDir, alert_doc, photo_bytes
 from PIL import Image
 
@@ -86,6 +89,33 @@ def test_truncated_photo_is_refused_at_decode(site: SiteDir) -> None:
     assert [r.source.name for r in result.rejected] == ["anna.json"]
     error = (site.alerts / "anna.json.error.txt").read_text()
     assert error.startswith("anna.json: child.photo: the image is damaged or incomplete")
+
+
+def test_a_builds_new_photos_decode_side_by_side_and_a_damaged_one_is_refused_alone(
+        site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build decoded its photos one by one before anything else could start: a
+    quarter of its time. Two decodes must now meet at a barrier (serial ones never would)."""
+    from render import photo
+
+    for number in range(4):
+        data = photo_bytes((600, 800), seed=number)
+        (site.alerts / "photos" / f"p{number}.jpg").write_bytes(
+            data[: len(data) // 2] if number == 2 else data)
+        site.write(f"a{number}.json", alert_doc(id=f"2026-kind-{number}",
+                                                child_photo=f"photos/p{number}.jpg"))
+    both_decoding = threading.Barrier(2, timeout=10)
+    real_decode = photo.decode
+
+    def decode(*args: Any, **kwargs: Any) -> Image.Image:
+        both_decoding.wait()  # BrokenBarrierError after 10 s if no other decode comes
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(photo, "decode", decode)
+    monkeypatch.setattr(photo.os, "cpu_count", lambda: 2)  # as on CI, whatever runs this
+    result = site.build()
+    assert [r.source.name for r in result.rejected] == ["a2.json"]
+    assert sorted(v.id for v in result.views) == ["2026-kind-0", "2026-kind-1", "2026-kind-3"]
+    assert "child.photo: the image is damaged" in (site.alerts / "a2.json.error.txt").read_text()
 
 
 def test_large_jpeg_is_decoded_at_reduced_scale_and_keeps_its_pixels(tmp_path) -> None:  # type: ignore[no-untyped-def]
