@@ -1,8 +1,8 @@
 """Printable posters: share/ID/VERSION/poster-a4.pdf and poster-a3.pdf, with WeasyPrint.
 
-The HTML comes from `templates/poster.html` (a site may override it). The photo is shrunk
-to print resolution first (about 200 dpi at its printed size: never the raw camera file),
-the QR code (pixels scaled unsmoothed: sharp at any size) leads to the alert page.
+The HTML comes from `templates/poster.html` (a site may override it). The photo is the
+published web photo (150 to 290 dpi at its printed size: never the raw camera file), the
+QR code (pixels scaled unsmoothed: sharp at any size) leads to the alert page.
 WeasyPrint is set up once per process: one `FontConfiguration` and one font stylesheet
 shared by every poster. A poster is one page: if an alert's texts are so long that they
 spill over, it is set again in a smaller size. Posters exist for active alerts only, and
@@ -23,14 +23,13 @@ from . import workers
 from .artifacts import LEAF, Artifact, key_of
 from .card import BANDS, FOOTERS
 from .context import RenderContext
-from .photo import encode, fit
 from .public import PublicAlert
 from .share import address, share_dir
 from .textfit import FONT_DIR
 
 NAME = "poster"
 # paper: (page height in mm, root font size in pt, photo long side in px at ~200 dpi)
-PAPERS = {"A4": (297, 13.0, 1000), "A3": (420, 18.4, 1400)}
+PAPERS = {"A4": (297, 13.0), "A3": (420, 18.4)}  # page height in mm, root font size in pt
 SHRINK = (1.0, 0.85, 0.72, 0.6)  # root size factors tried until the poster is one page
 CALL_REM = 10.5  # height of the call-to-action band at the foot, in root font sizes
 FONT_FACES = "\n".join(
@@ -89,11 +88,14 @@ def qr_png_uri(url: str) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def photo_uri(ctx: RenderContext, view: PublicAlert, long_side: int) -> str | None:
+def photo_uri(ctx: RenderContext, view: PublicAlert) -> str | None:
+    """The published web photo itself (1200 px on its long side: 150 to 290 dpi on either
+    paper), which the build has encoded anyway: a print-sized copy of its own took two
+    resizes and two encodes of every poster, a tenth of a cold build."""
     if not view.photo:
         return None
-    image = fit(ctx.photos.image(view.photo.sha256), long_side)
-    return "data:image/jpeg;base64," + base64.b64encode(encode(image, "JPEG")).decode()
+    data = ctx.photos.web_photo(view.photo.sha256)
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
 
 def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
@@ -108,12 +110,12 @@ def _posters(ctx: RenderContext, view: PublicAlert) -> dict[str, bytes]:
 
 def _pages(ctx: RenderContext, view: PublicAlert, paper: str) -> list[str]:
     """The poster's HTML at every size of SHRINK, largest first."""
-    page_height, root_pt, photo_side = PAPERS[paper]
+    page_height, root_pt = PAPERS[paper]
     url = ctx.url(f"alerts/{view.id}/")
     values = dict(
         view=view, lang="nl", paper=paper, page_height_mm=page_height,
         label=ctx.settings.labels[view.level], band=_css(BANDS[view.level]),
-        footer=_css(FOOTERS[view.level][0]), photo_uri=photo_uri(ctx, view, photo_side),
+        footer=_css(FOOTERS[view.level][0]), photo_uri=photo_uri(ctx, view),
         qr_uri=qr_png_uri(url), address=address(ctx, view), settings=ctx.settings,
     )
     template = ctx.templates.get_template("poster.html")

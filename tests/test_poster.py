@@ -1,4 +1,4 @@
-"""Posters: one page of the right paper size, the photo at print resolution, a QR code to the
+"""Posters: one page of the right paper size, the published web photo, a QR code to the
 alert page, one WeasyPrint set-up for all posters, and only for active alerts."""
 
 from __future__ import annotations
@@ -37,15 +37,19 @@ def test_posters_are_one_page_of_their_paper(anna: SiteDir) -> None:
         assert "Anna de Test" in text and "112" in text and "KIND ALARM" in text
 
 
-def test_photo_is_shrunk_to_print_resolution(site: SiteDir) -> None:
+def test_photo_is_the_published_web_photo(site: SiteDir) -> None:
     site.photo("anna.jpg", size=(2400, 3200))
     site.write("a.json", alert_doc())
     ctx = context(site)
-    for paper, (_, _, long_side) in poster.PAPERS.items():
-        images = pages(poster.poster_pdf(ctx, ctx.views[0], paper))[0].images
-        photos = [i for i in images if i.image.size[0] > 200]
-        assert photos, paper
-        assert max(photos[0].image.size) == long_side
+    [view] = ctx.views
+    web_photo = ctx.photos.web_photo(view.photo.sha256)
+    for paper in poster.PAPERS:
+        pdf = poster.poster_pdf(ctx, view, paper)
+        [photo] = [i for i in pages(pdf)[0].images if i.image.size[0] > 200]
+        assert photo.image.size == (900, 1200), paper  # WEB_SIDE on the long side
+        # Embedded as it is published (JPEG passes through WeasyPrint): no second copy of
+        # the child's photo at another size, and no second encode.
+        assert web_photo in pdf, paper
 
 
 def test_long_texts_still_make_one_page(site: SiteDir) -> None:
