@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .artifacts import key_of
 from .config import Settings
 from .once import Once
-from .public import PublicAlert, front_page_since
+from .public import PublicAlert, front_page_since, microseconds
 from .state import Message
 
 if TYPE_CHECKING:
@@ -79,8 +79,8 @@ class RenderContext:
     @cached_property
     def front_page(self) -> list[PublicAlert]:
         """Active alerts, then recently ended ones (found notices), in display order."""
-        since = front_page_since(self.now, self.settings)  # (one subtraction, not 5,000)
-        return [v for v in self.views if v.active or v.updated > since]
+        since = microseconds(front_page_since(self.now, self.settings))
+        return [v for v in self.views if v.active or v.updated_us > since]
 
     @cached_property
     def history_by_alert(self) -> dict[str, list[Message]]:
@@ -99,7 +99,7 @@ class RenderContext:
         """`history` of the alerts in `views`, newest first (by date sent, then by order)."""
         known = self.view_of
         return sorted([m for m in self.history if m.alert_id in known],
-                      key=attrgetter("sent_at", "seq"), reverse=True)
+                      key=attrgetter("order"), reverse=True)
 
     @cached_property
     def ended_digest(self) -> str:
@@ -110,7 +110,7 @@ class RenderContext:
     @cached_property
     def ended(self) -> list[PublicAlert]:
         return sorted((v for v in self.views if not v.active),
-                      key=lambda v: v.updated, reverse=True)
+                      key=attrgetter("updated_us"), reverse=True)
 
     def url(self, path: str = "") -> str:
         """Absolute URL of a path in this tree (for feeds, tags, QR codes)."""

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
 from .config import Settings
 from .model import Alert, Text
+
+UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 ACTIVE, FOUND, CANCELLED, EXPIRED = "active", "found", "cancelled", "expired"
 ENDED = (FOUND, CANCELLED, EXPIRED)
@@ -78,13 +80,21 @@ class PublicAlert:
     found_message: Text | None = None  # only when found
     version: str = field(default="", compare=False)
 
-    @property
+    @cached_property
     def active(self) -> bool:
+        # Cached, as `order`: each run asks it of every view a dozen times (at 5,000 ended
+        # alerts, 60,000 calls of a property were 5 ms of a new alert's publish).
         return self.state == ACTIVE
 
     @property
     def photo(self) -> PublicPhoto | None:
         return self.details.photo if self.details else None
+
+    @cached_property
+    def updated_us(self) -> int:
+        """`updated` as `microseconds`: each run sorts and filters thousands of ended views
+        by it, and aware datetimes compare slowly."""
+        return microseconds(self.updated)
 
     @cached_property
     def order(self) -> tuple[int, int, float, str]:
@@ -170,6 +180,11 @@ def with_version(view: PublicAlert, photo_sha: str | None) -> PublicAlert:
 def on_front_page(view: PublicAlert, now: datetime, settings: Settings) -> bool:
     """Active alerts, and ended ones for `found_notice_hours` after they ended."""
     return view.active or view.updated > front_page_since(now, settings)
+
+
+def microseconds(moment: datetime) -> int:
+    """An aware date-time as whole microseconds since 1970 (UTC): exact, and fast to compare."""
+    return (moment - UNIX_EPOCH) // timedelta(microseconds=1)
 
 
 def front_page_since(now: datetime, settings: Settings) -> datetime:

@@ -107,14 +107,14 @@ class Publisher:
 
     def publish(self, artifacts: Iterable[Artifact], *, now: float,
                 may_linger: Callable[[str], bool] = lambda path: False,
-                only: Callable[[Artifact], bool] | None = None,
+                urgent_only: bool = False,
                 retire_seconds: float = 0.0, delete: bool = True,
                 progress: Callable[[int, int], None] | None = None,
                 check_disk: bool = True) -> PublishReport:
         """Make the tree hold `artifacts` (all of them: anything else is obsolete).
 
-        `only` limits which artifacts are produced in this call (the watcher publishes the
-        urgent ones first); `may_linger(path)` says an obsolete file may stay for
+        `urgent_only` produces only the urgent artifacts in this call (the watcher publishes
+        them first); `may_linger(path)` says an obsolete file may stay for
         `retire_seconds` (superseded versions of a live alert), anything else obsolete is
         deleted now.
         """
@@ -122,13 +122,13 @@ class Publisher:
         records = self.state.files()
         interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
-        chosen = [a for a in wanted.values() if only is None or only(a)]
+        chosen = [a for a in wanted.values() if a.urgent or not urgent_only]
         todo = self.outdated(chosen, records, interrupted, check_disk)
         report.unchanged += len(chosen) - len(todo)
         stale = {a.path for a in todo}
         # Retiring files wanted again (an edit undone): kept as they are, not rendered again.
-        revived = [a.path for a in chosen
-                   if a.path not in stale and records[a.path].retire_at is not None]
+        revived = [path for path in self.state.retiring() if path not in stale
+                   and (a := wanted.get(path)) and (a.urgent or not urgent_only)]
         if revived:
             self.state.revive(revived)
         if todo:

@@ -77,6 +77,12 @@ class Message:
         """`sent` to the second (feeds sort thousands of messages by it in every run)."""
         return datetime.fromisoformat(self.sent).replace(microsecond=0)
 
+    @cached_property
+    def order(self) -> tuple[float, int]:
+        """(`sent_at` as a timestamp, `seq`): the feeds' sort key. Whole seconds are exact
+        as floats, and comparing them is a fraction of comparing aware datetimes."""
+        return self.sent_at.timestamp(), self.seq
+
 
 def state_dir_for(out: Path) -> Path:
     """`output/` keeps its state in `.output.state/` beside it: same disk, never served."""
@@ -109,6 +115,7 @@ class State:
         # alerts read 25,000 file rows and 5,000 alert rows several times per publish: about
         # 0.15 s of a new alert's urgent step. A failed write forgets them (read again).
         self._files: dict[str, FileRecord] | None = None
+        self._retiring: set[str] = set()  # paths in _files with a retire_at, while it is held
         self._alerts: dict[str, AlertRecord] | None = None
         self._messages: list[Message] | None = None
 
@@ -136,7 +143,14 @@ class State:
         if self._files is None:
             rows = self.db.execute("select path, key, sha256, retire_at, layer from files")
             self._files = {p: FileRecord(k, s, r, layer) for p, k, s, r, layer in rows}
+            self._retiring = {p for p, record in self._files.items()
+                              if record.retire_at is not None}
         return dict(self._files)
+
+    def retiring(self) -> set[str]:
+        """The recorded files that are retiring (a handful, where `files` has thousands)."""
+        self.files()
+        return set(self._retiring)
 
     def pending(self) -> set[str]:
         return set(self.pending_layers())
@@ -160,6 +174,7 @@ class State:
         if self._files is not None:
             for path, key, sha256, layer in written:
                 self._files[path] = FileRecord(key, sha256, None, layer)
+                self._retiring.discard(path)
 
     def revive(self, paths: list[str]) -> None:
         """Retiring files wanted again: no longer retiring."""
@@ -169,6 +184,7 @@ class State:
         if self._files is not None:
             for path in paths:
                 self._files[path] = replace(self._files[path], retire_at=None)
+                self._retiring.discard(path)
 
     def retire_and_forget(self, retire: list[tuple[float, str]], removed: Iterable[str],
                           stray: Iterable[str]) -> None:
@@ -182,8 +198,10 @@ class State:
         if self._files is not None:
             for retire_at, path in retire:
                 self._files[path] = replace(self._files[path], retire_at=retire_at)
+                self._retiring.add(path)
             for path in removed:
                 self._files.pop(path, None)
+                self._retiring.discard(path)
 
     # --- alerts -------------------------------------------------------------------------
 

@@ -122,3 +122,36 @@ def test_a_file_that_fails_holds_back_every_file_that_could_name_it(
     assert anna.build().ok
     assert "9 jaar" in anna.read("alerts/2026-test-anna/index.html")
     assert check_tree(anna.out, "http://127.0.0.1:8000/") == []
+
+
+def test_status_names_the_tree_whatever_the_order_of_its_files(anna: SiteDir) -> None:
+    """status.json's build id sums a hash per file (path and key): the same files give the
+    same id in any order, so pollers get their 304s; another key gives another id."""
+    from render.artifacts import Artifact
+
+    assert anna.build().ok
+    status = json.loads(anna.read("status.json"))
+    assert anna.build().ok
+    assert json.loads(anna.read("status.json")) == status  # nothing changed: same bytes
+
+    builder = anna.builder()
+    try:
+        files = [Artifact(path, record.key, lambda: b"")
+                 for path, record in sorted(builder.state.files().items())
+                 if path != "status.json"]
+
+        def build_id(artifacts: list[Artifact]) -> str:
+            data = builder._status(artifacts, [], NOW).produce()
+            return json.loads(data)["build"]
+
+        assert build_id(files) == status["build"]
+        assert build_id(files[::-1]) == status["build"]
+        changed = [*files[:-1], Artifact(files[-1].path, "another key", lambda: b"")]
+        assert build_id(changed) != status["build"]
+        assert build_id(files[1:]) != status["build"]
+    finally:
+        builder.close()
+
+    anna.write("anna.json", alert_doc(child_age=9))
+    assert anna.build().ok
+    assert json.loads(anna.read("status.json"))["build"] != status["build"]

@@ -41,9 +41,13 @@ def test_the_tables_in_memory_are_those_in_the_database(site: SiteDir) -> None:
             result = builder.run(now=NOW + timedelta(minutes=minutes))
             assert result.ok and (result.report.written or result.report.deleted)
             held = tables(builder.state)
+            retiring = builder.state.retiring()
             assert read_again(builder.state) == held
+            assert builder.state.retiring() == retiring  # kept in step, as read again
+            assert retiring == {path for path, record in builder.state.files().items()
+                                if record.retire_at is not None}
             if minutes == 1:  # the old version's files are retiring
-                assert any(record.retire_at for record in builder.state.files().values())
+                assert retiring
             if minutes == 60 * 24 * 2:
                 assert result.report.deleted  # ... and went
     finally:
