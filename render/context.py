@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     import jinja2
 
     from .photo import PhotoStore
+
+FEED_ENTRIES = 50  # messages a feed lists at most (contract section 4)
 
 
 @dataclass(frozen=True)
@@ -96,16 +99,17 @@ class RenderContext:
 
     @cached_property
     def newest_messages(self) -> list[Message]:
-        """`history` of the alerts in `views`, newest first (by date sent, then by order)."""
+        """The FEED_ENTRIES newest of `history`'s messages of alerts in `views`, newest first
+        (by date sent, then by order): the top of thousands, not all of them sorted."""
         known = self.view_of
-        return sorted([m for m in self.history if m.alert_id in known],
-                      key=attrgetter("order"), reverse=True)
+        return heapq.nlargest(FEED_ENTRIES, (m for m in self.history if m.alert_id in known),
+                              key=attrgetter("order"))
 
     @cached_property
     def ended_digest(self) -> str:
         """A short hash of `ended`'s ids and versions in order (the archive's key input:
         hashing the list itself for each language and step cost more than the rest)."""
-        return key_of([(v.id, v.version) for v in self.ended])
+        return key_of("\n".join(v.id_version for v in self.ended))
 
     @cached_property
     def ended(self) -> list[PublicAlert]:

@@ -23,7 +23,6 @@ from .texts import page_url
 from .wording import headline, one_line, summary
 
 NAME = "feeds"
-MAX_ENTRIES = 50
 # An empty feed still needs an `updated`; a fixed moment keeps its bytes stable.
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 GENERATOR = "kindalarm"
@@ -42,7 +41,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
 
 def feed_entries(ctx: RenderContext) -> list[tuple[Message, PublicAlert]]:
     """The newest messages of this tree with the current view of their alert."""
-    return [(m, ctx.view_of[m.alert_id]) for m in ctx.newest_messages[:MAX_ENTRIES]]
+    return [(m, ctx.view_of[m.alert_id]) for m in ctx.newest_messages]
 
 
 def feed_title(ctx: RenderContext) -> str:

@@ -91,6 +91,11 @@ class PublicAlert:
         return self.details.photo if self.details else None
 
     @cached_property
+    def id_version(self) -> str:
+        """"ID VERSION", once per view: the archive's key hashes it for thousands of views."""
+        return f"{self.id} {self.version}"
+
+    @cached_property
     def updated_us(self) -> int:
         """`updated` as `microseconds`: each run sorts and filters thousands of ended views
         by it, and aware datetimes compare slowly."""

@@ -246,9 +246,8 @@ class Publisher:
                  if path not in wanted and path not in records}
         retire: list[tuple[float, str]] = []
         remove = dict(stray)  # path -> layer
-        for path, record in records.items():
-            if path in wanted:
-                continue
+        for path in sorted(records.keys() - wanted):  # the few obsolete of thousands
+            record = records[path]
             if record.retire_at is None and retire_seconds > 0 and may_linger(path):
                 retire.append((now + retire_seconds, path))
             elif record.retire_at is None or record.retire_at <= now or not may_linger(path):

@@ -140,17 +140,20 @@ class State:
 
     def files(self) -> dict[str, FileRecord]:
         """Every recorded file (a copy: later writes do not change it)."""
+        return dict(self._held_files())
+
+    def retiring(self) -> set[str]:
+        """The recorded files that are retiring (a handful, where `files` has thousands)."""
+        self._held_files()
+        return set(self._retiring)
+
+    def _held_files(self) -> dict[str, FileRecord]:
         if self._files is None:
             rows = self.db.execute("select path, key, sha256, retire_at, layer from files")
             self._files = {p: FileRecord(k, s, r, layer) for p, k, s, r, layer in rows}
             self._retiring = {p for p, record in self._files.items()
                               if record.retire_at is not None}
-        return dict(self._files)
-
-    def retiring(self) -> set[str]:
-        """The recorded files that are retiring (a handful, where `files` has thousands)."""
-        self.files()
-        return set(self._retiring)
+        return self._files
 
     def pending(self) -> set[str]:
         return set(self.pending_layers())

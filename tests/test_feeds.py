@@ -136,3 +136,21 @@ def test_control_characters_and_markup_are_escaped(site: SiteDir) -> None:
         parsed = _parse(site, path)
         assert parsed.feed.title == "Kind Alarm <&>"
         assert parsed.entries[0].title.startswith('KIND ALARM: Anna <script>&amp;"x"</script>')
+
+
+def test_feeds_list_the_50_newest_messages_of_many(site: SiteDir) -> None:
+    """Fifty-five withdrawn alerts, issued in a shuffled order: the feeds list the fifty
+    newest messages, newest first (the build takes the top, it no longer sorts them all)."""
+    order = [(number * 37) % 55 for number in range(55)]  # every hour once, shuffled
+    for number, hour in enumerate(order):
+        moment = f"2026-11-{1 + hour // 24:02d}T{hour % 24:02d}:00:00+01:00"
+        site.write(f"a{number:02d}.json", alert_doc(
+            id=f"2026-many-{hour:02d}", level="vermist-kind", status="cancelled",
+            issued=moment, updated=moment, child={"name": f"Kind {hour}", "age": 9},
+            last_seen_time=moment))
+    assert site.build().ok
+    for path in FEEDS:
+        entries = _parse(site, path).entries
+        assert len(entries) == 50, path
+        ids = [e.link.rstrip("/").rsplit("/", 1)[-1] for e in entries]
+        assert ids == [f"2026-many-{hour:02d}" for hour in range(54, 4, -1)], path
