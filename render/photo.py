@@ -181,7 +181,8 @@ class PhotoStore:
         else:
             with ThreadPoolExecutor(threads, thread_name_prefix="kindalarm-decode") as pool:
                 failures = list(pool.map(self._failure, todo))
-        return {sha: error for sha, error in zip(todo, failures, strict=True) if error}
+        return {sha: error for sha, error in zip(todo, failures, strict=True)
+                if error is not None}
 
     def _failure(self, sha256: str) -> PhotoError | None:
         try:

@@ -28,7 +28,6 @@ from .share import address, share_dir
 from .textfit import FONT_DIR
 
 NAME = "poster"
-# paper: (page height in mm, root font size in pt, photo long side in px at ~200 dpi)
 PAPERS = {"A4": (297, 13.0), "A3": (420, 18.4)}  # page height in mm, root font size in pt
 SHRINK = (1.0, 0.85, 0.72, 0.6)  # root size factors tried until the poster is one page
 CALL_REM = 10.5  # height of the call-to-action band at the foot, in root font sizes

@@ -92,7 +92,8 @@ class PublicAlert:
 
     @cached_property
     def id_version(self) -> str:
-        """"ID VERSION", once per view: the archive's key hashes it for thousands of views."""
+        """The id and version as one line, made once per view: the archive's key hashes
+        this line of every ended view in every run."""
         return f"{self.id} {self.version}"
 
     @cached_property
