@@ -576,6 +576,6 @@ class AlertLoader:
             else:
                 results.append(self.load(path))
         self._paths = paths
-        for gone in set(self._cache) - set(self.identities):
+        for gone in [p for p in self._cache if p not in self.identities]:  # (a few files)
             del self._cache[gone]
         return results
