@@ -9,7 +9,7 @@ renders nothing and writes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -55,3 +55,27 @@ class Artifact:
 def key_of(*parts: object) -> str:
     """A short stable hash of the inputs that decide an artifact's bytes."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+class Batch(tuple[Artifact, ...]):
+    """Artifacts listed together in run after run (an ended alerts' block): their
+    fingerprints are summed once, not in every publish, and the publisher checks them as one
+    (see `Publisher.publish`'s `kept`)."""
+
+    @cached_property
+    def fingerprint(self) -> int:
+        return sum(a.fingerprint for a in self)
+
+    @cached_property
+    def by_path(self) -> dict[str, Artifact]:
+        return {a.path: a for a in self}
+
+    @cached_property
+    def urgent(self) -> tuple[Artifact, ...]:
+        return tuple(a for a in self if a.urgent)
+
+
+def fingerprint_sum(parts: Iterable[Sequence[Artifact]]) -> int:
+    """The sum of the fingerprints of every artifact in `parts` (a `Batch`'s taken once)."""
+    return sum(part.fingerprint if isinstance(part, Batch) else
+               sum(a.fingerprint for a in part) for part in parts)

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from . import api, cap, displays, feeds, poster, share, texts, web
-from .artifacts import STATUS, Artifact, key_of
+from .artifacts import STATUS, Artifact, fingerprint_sum, key_of
 from .config import Settings, load_settings
 from .context import RenderContext
+from .ended import EndedBlock, ended_block
 from .errors import guard_output
 from .loader import (
     AlertLoader,
@@ -108,12 +108,12 @@ class Builder:
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
         self.photo_facts = PhotoFacts()  # sizes and digests of photos decoded before
-        # Artifacts of ended alerts by tree and view (see _ended_view_artifacts): those
-        # used in this run are kept for the next one, the rest are let go.
-        self._ended_artifacts: dict[tuple[Any, ...], list[Artifact]] = {}
+        # Ended alerts' artifacts by tree and step (see _ended_block): those used in this run
+        # are kept for the next one, the rest are let go.
+        self._ended_blocks: dict[tuple[str, bool], EndedBlock] = {}
+        self._ended_blocks_used: dict[tuple[str, bool], EndedBlock] = {}
         self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
         self._gc_paused = False
-        self._ended_artifacts_used: dict[tuple[Any, ...], list[Artifact]] = {}
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
         # Alert id -> (the Alert object, expired?, its view). The loader hands back the same
@@ -190,7 +190,10 @@ class Builder:
 
         contexts = self._contexts(views, history, now, photos, published)
         made, kept = self._artifacts(contexts)
-        artifacts = made + kept
+        made_slow = [a for a in made if not a.urgent]
+        # The ended alerts' files, urgent and slow, as kept from run to run: batches whose
+        # fingerprints are summed once and which the publisher checks as one.
+        kept_urgent, kept_slow = [b.urgent for b in kept], [b.slow for b in kept]
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
@@ -198,9 +201,8 @@ class Builder:
             may_linger=lambda path: versioned_alert_id(path) in live, progress=progress,
             check_disk=check_disk)
         report = PublishReport()
-        slow = [a for a in artifacts if not a.urgent]
-        if urgent_first and (waiting := self.publisher.outdated(slow, files,
-                                                                check_disk=check_disk)):
+        if urgent_first and (waiting := self.publisher.outdated(
+                made_slow, files, check_disk=check_disk, kept=kept_slow)):
             # The slow artifacts stay in the wanted set (so this step deletes none of them)
             # but are not produced; pages and feeds of this step name only those of alerts
             # whose slow artifacts are all published already.
@@ -210,19 +212,22 @@ class Builder:
             ready = frozenset() if none_ready else frozenset(
                 v.id for v in views if v.id not in waiting_ids)
             # Ended alerts are ready then, so their artifacts are the complete step's (the
-            # same memo keys): not listed again.
+            # same blocks): not listed again.
             urgent_made, kept_now = self._artifacts(
                 [c.urgent_step(ready) for c in contexts], ended=none_ready)
-            first = [a for a in urgent_made + (kept_now if none_ready else kept)
-                     if a.urgent] + slow
-            report.merge(publish([*first, self._status(first, views, now)],
-                                 urgent_only=True))
+            first = [a for a in urgent_made if a.urgent] + made_slow
+            first_kept = [*([b.urgent for b in kept_now] if none_ready else kept_urgent),
+                          *kept_slow]
+            report.merge(publish([*first, self._status([first, *first_kept], views, now)],
+                                 kept=first_kept, urgent_only=True))
             result.urgent_done = time.monotonic()
             self._resume_gc()  # before the slow step's posters, which make many cycles
             result.complete = bool(then_complete())
         if result.complete:
-            report.merge(publish([*artifacts, self._status(artifacts, views, now)]))
-        self._ended_artifacts, self._ended_artifacts_used = self._ended_artifacts_used, {}
+            kept_all = kept_urgent + kept_slow
+            report.merge(publish([*made, self._status([made, *kept_all], views, now)],
+                                 kept=kept_all))
+        self._ended_blocks, self._ended_blocks_used = self._ended_blocks_used, {}
         fresh = {r.alert.id: r for r in accepted if r.alert}
         self._remember(views, fresh, records)
         self._save_settled(views, fresh, settled)
@@ -431,19 +436,22 @@ class Builder:
         ) for tree in TREES]
 
     def _artifacts(self, contexts: list[RenderContext], ended: bool = True
-                   ) -> tuple[list[Artifact], list[Artifact]]:
+                   ) -> tuple[list[Artifact], list[EndedBlock]]:
         """Every artifact of the trees: those made in this run with each alert's files
-        together (see `by_alert`), and the ended alerts' artifacts kept from earlier runs
-        (none if not `ended`)."""
+        together (see `by_alert`), and the ended alerts' artifacts kept from earlier runs, a
+        block per tree (none if not `ended`)."""
         per_view = [r for r in self.renderers if hasattr(r, "view_artifacts")]
         made: list[Artifact] = []
-        kept: list[Artifact] = []
+        kept: list[EndedBlock] = []
         for ctx in contexts:
+            ended_views = []
             for view in ctx.views:
                 if view.active:
                     made += self._view_artifacts(per_view, ctx, view)
                 elif ended:
-                    kept += self._ended_view_artifacts(per_view, ctx, view)
+                    ended_views.append(view)
+            if ended:
+                kept.append(self._ended_block(per_view, ctx, ended_views))
             for renderer in self.renderers:
                 if renderer not in per_view:
                     made += _in_tree(ctx, renderer.artifacts(ctx))
@@ -456,28 +464,24 @@ class Builder:
         return [a for renderer in renderers
                 for a in _in_tree(ctx, renderer.view_artifacts(ctx, view))]
 
-    def _ended_view_artifacts(self, renderers: list[ModuleType], ctx: RenderContext,
-                              view: PublicAlert) -> list[Artifact]:
-        """An ended alert's artifacts, kept from run to run: an ended view does not change
-        any more, and everything else its files depend on (its CAP history; whether its slow
-        files count as published) is in the memo's key. A watcher over years of ended alerts
-        would otherwise make them all again, keys hashed and all, twice in every run (0.9 s
-        of a new alert's publish at 5,000 of them). Messages are only ever added, with a
-        growing `seq`, so an alert's history is told by its length and last message."""
-        history = ctx.history_by_alert.get(view.id, ())
-        key = (ctx.tree, view.id, view.version, view.state, ctx.complete_for(view),
-               len(history), history[-1].seq if history else 0)
-        artifacts = self._ended_artifacts.get(key)
-        if artifacts is None:
-            artifacts = self._view_artifacts(renderers, ctx, view)
-        self._ended_artifacts_used[key] = artifacts
-        return artifacts
+    def _ended_block(self, renderers: list[ModuleType], ctx: RenderContext,
+                     views: list[PublicAlert]) -> EndedBlock:
+        """The artifacts of a tree's ended alerts, as kept from the last run that listed them
+        in this step (see `render.ended`). Whether their slow files may be named is the same
+        for all of them: yes in a complete step, no in an urgent one that lists them."""
+        assert ctx.complete or not ctx.slow_ready
+        key = (ctx.tree, ctx.complete)
+        block = ended_block(self._ended_blocks.get(key), ctx, views,
+                            functools.partial(self._view_artifacts, renderers, ctx))
+        self._ended_blocks_used[key] = block
+        return block
 
-    def _status(self, artifacts: list[Artifact], views: list[PublicAlert], now: datetime
-                ) -> Artifact:
-        """status.json: which tree this is and when it last changed; no personal data.
-        Its bytes change only when some other file does, so pollers get their 304s."""
-        build_id = f"{sum(a.fingerprint for a in artifacts) % 2**64:016x}"
+    def _status(self, parts: Sequence[Sequence[Artifact]], views: list[PublicAlert],
+                now: datetime) -> Artifact:
+        """status.json for a tree of the artifacts in `parts`: which tree this is and when it
+        last changed; no personal data. Its bytes change only when some other file does, so
+        pollers get their 304s."""
+        build_id = f"{fingerprint_sum(parts) % 2**64:016x}"
         last = self.state.meta("status") or {}
         generated = last.get("generated") if last.get("build") == build_id else None
         generated = generated or now.astimezone(UTC).isoformat(timespec="seconds")
@@ -486,7 +490,7 @@ class Builder:
             "active": sum(1 for v in views if v.active and not v.exercise),
             "ended": sum(1 for v in views if not v.active and not v.exercise),
             "exercise_active": sum(1 for v in views if v.active and v.exercise),
-            "files": len(artifacts) + 1,
+            "files": sum(map(len, parts)) + 1,
         }
         body = {"build": build_id, "generated": generated, "counts": counts,
                 "generator": "kindalarm"}
@@ -523,6 +527,9 @@ class Builder:
                     continue  # recorded as it is: not serialised again on every run
                 rows.append(AlertRecord(view.id, None, view.state, view.version, None, None,
                                         json.dumps(view_to_json(view))))
+                # The stored view is this one (they round-trip equal): later runs list this
+                # object, so the tree's block of ended artifacts still fits (render.ended).
+                self._ended_views[view.id, view.version, view.state] = view
         self.state.save_alerts(rows)
         self.state.drop_photos_except(keep_photos)
         self._save_fingerprints(set(keep_photos))

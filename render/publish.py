@@ -21,14 +21,22 @@ import logging
 import os
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, KeysView
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 
-from .artifacts import Artifact
+from .artifacts import Artifact, Batch
 from .errors import PublishError
 from .state import FileRecord, State
 
@@ -102,6 +110,10 @@ class Publisher:
         # Render threads; a batch build that sets posters in worker processes wants more
         # (some wait for a poster while the others draw cards).
         self.workers = WORKERS
+        # Batches of kept artifacts found up to date (see `outdated`), by id (each held), and
+        # the state's count of reads of its file records when they were.
+        self._current: dict[int, Batch] = {}
+        self._records_read = state.files_read
         try:
             root.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(root / TMP_DIR, ignore_errors=True)  # leftovers of a killed run
@@ -110,32 +122,46 @@ class Publisher:
             raise PublishError(f"cannot write to {root}: {exc.strerror}") from None
 
     def publish(self, artifacts: Iterable[Artifact], *, now: float,
+                kept: Sequence[Batch] = (),
                 may_linger: Callable[[str], bool] = lambda path: False,
                 urgent_only: bool = False,
                 retire_seconds: float = 0.0, delete: bool = True,
                 progress: Callable[[int, int], None] | None = None,
                 check_disk: bool = True) -> PublishReport:
-        """Make the tree hold `artifacts` (all of them: anything else is obsolete).
+        """Make the tree hold `artifacts` and those in `kept` (all of them: anything else is
+        obsolete).
 
+        `kept` are batches listed in run after run (the ended alerts' files): see `outdated`.
         `urgent_only` produces only the urgent artifacts in this call (the watcher publishes
         them first); `may_linger(path)` says an obsolete file may stay for
         `retire_seconds` (superseded versions of a live alert), anything else obsolete is
         deleted now.
         """
-        wanted = {a.path: a for a in artifacts}
-        records = self.state.files()
+        made = {a.path: a for a in artifacts}
+        records = self.state.files_now()  # read before this call changes any
         interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
-        chosen = [a for a in wanted.values() if a.urgent or not urgent_only]
+        chosen = [a for a in made.values() if a.urgent or not urgent_only]
         todo = self.outdated(chosen, records, interrupted, check_disk)
-        report.unchanged += len(chosen) - len(todo)
+        checked = self._check(kept, records, interrupted, check_disk, urgent_only)
+        for _, outdated in checked:
+            todo += outdated
+        report.unchanged += len(chosen) + sum(
+            len(b.urgent if urgent_only else b) for b in kept) - len(todo)
         stale = {a.path for a in todo}
+
+        def wanted(path: str) -> Artifact | None:
+            return made.get(path) or next(
+                (b.by_path[path] for b in kept if path in b.by_path), None)
+
         # Retiring files wanted again (an edit undone): kept as they are, not rendered again.
         revived = [path for path in self.state.retiring() if path not in stale
-                   and (a := wanted.get(path)) and (a.urgent or not urgent_only)]
+                   and (a := wanted(path)) and (a.urgent or not urgent_only)]
         if revived:
+            self._touch(revived)
             self.state.revive(revived)
         if todo:
+            self._touch(stale)
             self.state.announce((a.path, a.layer) for a in todo)
         # Files that name each other (a new alert's Dutch and English pages): one not in the
         # tree yet is first written as its placeholder, below the files that name it. Only the
@@ -179,25 +205,70 @@ class Publisher:
         finally:
             # Record what was written even if something above raised (e.g. a full disk).
             self.state.record_files(done)
+        if not report.failed and not report.deferred:
+            # Batches made up to date by these writes (their records now hold their keys).
+            written = {path for path, *_ in done}
+            for batch, outdated in checked:
+                if batch is not None and all(a.path in written for a in outdated):
+                    self._current[id(batch)] = batch
         if delete and not report.failed:
-            self._delete_obsolete(wanted.keys(), now, may_linger, retire_seconds, report)
+            self._delete_obsolete(made.keys(), kept, now, may_linger, retire_seconds, report)
         return report
 
     def outdated(self, artifacts: Iterable[Artifact],
-                 records: dict[str, FileRecord] | None = None,
-                 interrupted: set[str] | None = None, check_disk: bool = True
-                 ) -> list[Artifact]:
+                 records: Mapping[str, FileRecord] | None = None,
+                 interrupted: set[str] | None = None, check_disk: bool = True, *,
+                 kept: Sequence[Batch] = (), urgent_only: bool = False) -> list[Artifact]:
         """The artifacts whose published file is missing or was made from another key (the
-        watcher asks this to know whether a slow second step is needed at all).
+        watcher asks this to know whether a slow second step is needed at all), of
+        `artifacts` and of the batches in `kept` (only their urgent ones if `urgent_only`).
+
         `check_disk=False` trusts the records for presence: a file deleted behind the
         publisher's back is then restored by the next run that checks (the watcher checks
-        at start and at every periodic rescan; a stat per file costs 0.3 s at 5,000 alerts)."""
+        at start and at every periodic rescan; a stat per file costs 0.3 s at 5,000 alerts).
+        It also trusts a batch found up to date before, as long as none of its files has been
+        written, deleted or retired since (see `_touch`): looking up 20,000 ended alerts'
+        files in every run was a tenth of a new alert's publish at 5,000 of them."""
         records = self.state.files() if records is None else records
         interrupted = self.state.pending() if interrupted is None else interrupted
+        found = self._outdated(artifacts, records, interrupted, check_disk)
+        for batch, outdated in self._check(kept, records, interrupted, check_disk, urgent_only):
+            if batch is not None and not outdated:
+                self._current[id(batch)] = batch
+            found += outdated
+        return found
+
+    def _outdated(self, artifacts: Iterable[Artifact], records: Mapping[str, FileRecord],
+                  interrupted: set[str], check_disk: bool) -> list[Artifact]:
         return [a for a in artifacts
                 if not ((record := records.get(a.path)) and record.key == a.key
                         and a.path not in interrupted
                         and (not check_disk or self._present(a.path)))]
+
+    def _check(self, kept: Sequence[Batch], records: Mapping[str, FileRecord],
+               interrupted: set[str], check_disk: bool, urgent_only: bool
+               ) -> list[tuple[Batch | None, list[Artifact]]]:
+        """(batch, its outdated artifacts) of each batch in `kept` not known to be up to date
+        (every one if `check_disk`). With `urgent_only` only a batch's urgent artifacts are
+        looked at, and a batch with others is named None: it is not known up to date after."""
+        if self._records_read != self.state.files_read:  # records read again: trust none
+            self._current.clear()
+            self._records_read = self.state.files_read
+        checked: list[tuple[Batch | None, list[Artifact]]] = []
+        for batch in kept:
+            if not check_disk and id(batch) in self._current:
+                continue
+            chosen = batch.urgent if urgent_only else batch
+            outdated = self._outdated(chosen, records, interrupted, check_disk)
+            checked.append((batch if len(chosen) == len(batch) else None, outdated))
+        return checked
+
+    def _touch(self, paths: Collection[str]) -> None:
+        """Before the records of `paths` change: batches holding any of them are no longer
+        known to be up to date."""
+        for key, batch in list(self._current.items()):
+            if not batch.by_path.keys().isdisjoint(paths):
+                del self._current[key]
 
     def _present(self, path: str) -> bool:
         # os.path on strings: this runs for every wanted file on every run (pathlib's parsing
@@ -242,15 +313,20 @@ class Publisher:
             raise PublishError(f"cannot write {target}: {exc.strerror}; the last published "
                                "files stay as they were") from None
 
-    def _delete_obsolete(self, wanted: KeysView[str], now: float, may_linger: Callable[[str], bool],
-                         retire_seconds: float, report: PublishReport) -> None:
-        records = self.state.files()
+    def _delete_obsolete(self, made: KeysView[str], kept: Sequence[Batch], now: float,
+                         may_linger: Callable[[str], bool], retire_seconds: float,
+                         report: PublishReport) -> None:
+        records = self.state.files_now()
+        obsolete = records.keys() - made  # the few obsolete of thousands, and the kept ones
+        for batch in kept:
+            obsolete -= batch.by_path.keys()
         # Written by a killed run, and neither wanted nor recorded.
         stray = {path: layer for path, layer in self.state.pending_layers().items()
-                 if path not in wanted and path not in records}
+                 if path not in made and path not in records
+                 and not any(path in b.by_path for b in kept)}
         retire: list[tuple[float, str]] = []
         remove = dict(stray)  # path -> layer
-        for path in sorted(records.keys() - wanted):  # the few obsolete of thousands
+        for path in sorted(obsolete):
             record = records[path]
             if record.retire_at is None and retire_seconds > 0 and may_linger(path):
                 retire.append((now + retire_seconds, path))
@@ -258,6 +334,7 @@ class Publisher:
                 remove[path] = record.layer  # also a retired file whose alert has ended since
         # Highest layer first, the write order reversed: a file goes before the files it may
         # name (an old version's CAP message before that version's photo).
+        self._touch([*remove, *(path for _, path in retire)])
         for path in sorted(remove, key=lambda p: -remove[p]):
             self._remove(path)
             report.deleted.append(path)

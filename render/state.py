@@ -21,12 +21,13 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from .errors import PublishError
@@ -117,6 +118,7 @@ class State:
         # 0.15 s of a new alert's urgent step. A failed write forgets them (read again).
         self._files: dict[str, FileRecord] | None = None
         self._retiring: set[str] = set()  # paths in _files with a retire_at, while it is held
+        self.files_read = 0  # times the files table was read (into _files)
         self._alerts: dict[str, AlertRecord] | None = None
         self._messages: list[Message] | None = None
 
@@ -143,6 +145,11 @@ class State:
         """Every recorded file (a copy: later writes do not change it)."""
         return dict(self._held_files())
 
+    def files_now(self) -> Mapping[str, FileRecord]:
+        """Every recorded file, as the state holds them: not a copy of 25,000 records, but a
+        view that changes with every later write."""
+        return MappingProxyType(self._held_files())
+
     def retiring(self) -> set[str]:
         """The recorded files that are retiring (a handful, where `files` has thousands)."""
         self._held_files()
@@ -150,6 +157,7 @@ class State:
 
     def _held_files(self) -> dict[str, FileRecord]:
         if self._files is None:
+            self.files_read += 1
             rows = self.db.execute("select path, key, sha256, retire_at, layer from files")
             self._files = {p: FileRecord(k, s, r, layer) for p, k, s, r, layer in rows}
             self._retiring = {p for p, record in self._files.items()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 
 import pytest
 from conftest import NOW, SiteDir, alert_doc
@@ -127,7 +128,7 @@ def test_a_file_that_fails_holds_back_every_file_that_could_name_it(
 def test_status_names_the_tree_whatever_the_order_of_its_files(anna: SiteDir) -> None:
     """status.json's build id sums a hash per file (path and key): the same files give the
     same id in any order, so pollers get their 304s; another key gives another id."""
-    from render.artifacts import Artifact
+    from render.artifacts import Artifact, Batch
 
     assert anna.build().ok
     status = json.loads(anna.read("status.json"))
@@ -140,12 +141,14 @@ def test_status_names_the_tree_whatever_the_order_of_its_files(anna: SiteDir) ->
                  for path, record in sorted(builder.state.files().items())
                  if path != "status.json"]
 
-        def build_id(artifacts: list[Artifact]) -> str:
-            data = builder._status(artifacts, [], NOW).produce()
+        def build_id(*parts: Sequence[Artifact]) -> str:
+            data = builder._status(parts, [], NOW).produce()
             return json.loads(data)["build"]
 
         assert build_id(files) == status["build"]
         assert build_id(files[::-1]) == status["build"]
+        # As the watcher lists it: ended alerts' files in batches whose sum is kept.
+        assert build_id(files[:3], Batch(files[3:])) == status["build"]
         changed = [*files[:-1], Artifact(files[-1].path, "another key", lambda: b"")]
         assert build_id(changed) != status["build"]
         assert build_id(files[1:]) != status["build"]

@@ -22,6 +22,7 @@ from treecheck import TEXT_SUFFIXES, check_tree, json_strings, references
 
 from render.artifacts import Artifact
 from render.build import Builder
+from render.ended import EndedBlock
 from render.publish import Publisher
 from render.state import State
 
@@ -162,18 +163,19 @@ def test_every_moment_of_every_publish_leaves_a_whole_tree(
 
 def built_artifacts(site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> dict[str, Artifact]:
     """The artifacts of one full build of the site, by path (the tree holds their bytes)."""
-    made: list[tuple[list[Artifact], list[Artifact]]] = []
+    made: list[tuple[list[Artifact], list[EndedBlock]]] = []
     artifacts_of = Builder._artifacts
 
     def capture(builder: Builder, *args: object, **kwargs: object
-                ) -> tuple[list[Artifact], list[Artifact]]:
+                ) -> tuple[list[Artifact], list[EndedBlock]]:
         made.append(artifacts_of(builder, *args, **kwargs))  # type: ignore[arg-type]
         return made[-1]
 
     monkeypatch.setattr(Builder, "_artifacts", capture)
     assert site.build().ok
     monkeypatch.undo()
-    return {a.path: a for part in made[-1] for a in part}
+    fresh, kept = made[-1]
+    return {a.path: a for a in [*fresh, *(a for block in kept for a in block.artifacts)]}
 
 
 def test_no_file_names_one_written_after_it(examples_site: SiteDir, tmp_path: Path,
