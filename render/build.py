@@ -22,7 +22,7 @@ from types import ModuleType
 from . import api, cap, displays, feeds, poster, share, texts, web
 from .artifacts import STATUS, Artifact, fingerprint_sum, key_of
 from .config import Settings, load_settings
-from .context import RenderContext
+from .context import Carry, RenderContext
 from .ended import EndedBlock, ended_block
 from .errors import guard_output
 from .loader import (
@@ -113,6 +113,7 @@ class Builder:
         self._ended_blocks: dict[tuple[str, bool], EndedBlock] = {}
         self._ended_blocks_used: dict[tuple[str, bool], EndedBlock] = {}
         self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
+        self._carry = {tree: Carry() for tree in TREES}  # see RenderContext.carry
         self._gc_paused = False
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
@@ -433,6 +434,7 @@ class Builder:
             history=[m for m in history if m.exercise == (tree != "")], now=now,
             photos=photos, templates=self.templates, site=self.site, tree=tree,
             render_key=self.render_key, published=published, cards=cards, posters=posters,
+            carry=self._carry[tree],
         ) for tree in TREES]
 
     def _artifacts(self, contexts: list[RenderContext], ended: bool = True

@@ -154,3 +154,62 @@ def test_feeds_list_the_50_newest_messages_of_many(site: SiteDir) -> None:
         assert len(entries) == 50, path
         ids = [e.link.rstrip("/").rsplit("/", 1)[-1] for e in entries]
         assert ids == [f"2026-many-{hour:02d}" for hour in range(54, 4, -1)], path
+
+
+@dataclasses.dataclass(eq=False)
+class _View:
+    """What the feeds' and archive's lists read of a view."""
+
+    id: str
+    active: bool
+    updated_us: int
+
+    @property
+    def id_version(self) -> str:
+        return f"{self.id} v1"
+
+
+def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:
+    """A watcher's contexts carry the feeds' newest messages and the archive's ended list
+    from run to run (`context.Carry`), looking only at what was added: after every one of 60
+    runs of random changes (new messages, some dated in the past; alerts that come, end, go
+    and come back with their old messages), they are exactly what a fresh context finds."""
+    import random
+
+    from render.context import Carry, RenderContext
+    from render.state import Message
+
+    rng = random.Random(7)
+    carry = Carry()
+    history: list[Message] = []
+    views = {f"a{n}": _View(f"a{n}", active=True, updated_us=n) for n in range(40)}
+    hidden: dict[str, _View] = {}
+
+    def context(views: list[_View], carry: Carry) -> RenderContext:
+        return RenderContext(settings=None, views=views, history=list(history),  # type: ignore[arg-type]
+                             now=NOW, photos=None, templates=None, site=None,  # type: ignore[arg-type]
+                             tree="", render_key="", carry=carry)
+
+    for run in range(60):
+        for _ in range(rng.randrange(0, 8)):
+            alert_id = rng.choice([*views, *hidden, f"a{rng.randrange(100)}"])
+            hour = rng.randrange(24 * 28)
+            sent = f"2026-11-{1 + hour // 24:02d}T{hour % 24:02d}:00:00+01:00"
+            history.append(Message(len(history) + 1, alert_id, "v1", "alert", sent, False))
+            if alert_id not in views and alert_id not in hidden:
+                views[alert_id] = _View(alert_id, active=True, updated_us=run)
+        for _ in range(rng.randrange(0, 3)):  # an alert ends: a new view of it
+            alert_id = rng.choice(list(views))
+            views[alert_id] = _View(alert_id, active=False, updated_us=rng.randrange(10**6))
+        if rng.random() < 0.2:  # an alert leaves the views, or one comes back
+            if hidden and rng.random() < 0.5:
+                alert_id = rng.choice(list(hidden))
+                views[alert_id] = hidden.pop(alert_id)
+            else:
+                alert_id = rng.choice(list(views))
+                hidden[alert_id] = views.pop(alert_id)
+        listed = list(views.values())
+        carried, fresh = context(listed, carry), context(listed, Carry())
+        assert carried.newest_messages == fresh.newest_messages, run
+        assert carried.ended == fresh.ended and carried.ended_digest == fresh.ended_digest, run
+    assert len(fresh.newest_messages) == 50 and carry.newest is not None
