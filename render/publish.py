@@ -170,6 +170,10 @@ class Publisher:
                                 placeholder=None)
                         for a in todo if a.placeholder and not self._present(a.path)]
         first_versions = {id(p) for p in placeholders}
+        # Those files hold their placeholder once it is written, whatever the records say
+        # (the file was missing: deleted behind the publisher's back), so the real bytes are
+        # compared with the disk, not with the record, and replace it.
+        placed = {p.path for p in placeholders}
         todo = sorted(todo + placeholders, key=lambda a: a.layer)
         done: list[tuple[str, str, str, int]] = []
         failed_layer: int | None = None
@@ -194,7 +198,8 @@ class Publisher:
                         continue
                     digest = hashlib.sha256(data).hexdigest()
                     record = records.get(artifact.path)
-                    fresh = record and artifact.path not in interrupted
+                    fresh = record and artifact.path not in interrupted \
+                        and artifact.path not in placed
                     recorded = record.sha256 if fresh else None
                     if self._same(artifact.path, recorded, digest, data):
                         report.unchanged += 1

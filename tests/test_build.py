@@ -39,6 +39,19 @@ def test_rebuild_with_no_change_touches_nothing(built_examples: SiteDir) -> None
     assert before == after
 
 
+def test_deleted_pages_come_back_whole(anna: SiteDir) -> None:
+    """A page deleted behind the publisher's back is restored by the next build as it was,
+    not left as the placeholder (without language switch) that is written before it."""
+    assert anna.build().ok
+    pages = sorted(p for p in anna.files() if p.endswith(".html"))
+    before = {p: anna.read(p) for p in pages}
+    for page in pages:
+        (anna.out / page).unlink()
+    result = anna.build()
+    assert result.ok and sorted(result.report.written) == pages
+    assert {p: anna.read(p) for p in pages} == before
+
+
 def test_new_version_gets_new_urls_and_old_files_go(anna: SiteDir) -> None:
     anna.settings_text("retire_seconds = 0\n")
     anna.build()
