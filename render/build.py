@@ -23,7 +23,7 @@ from . import api, cap, displays, feeds, poster, share, texts, web
 from .artifacts import STATUS, Artifact, fingerprint_sum, key_of
 from .config import Settings, load_settings
 from .context import Carry, RenderContext
-from .ended import EndedBlock, ended_block
+from .ended import EndedBlock, StoredBlock, ended_block
 from .errors import guard_output
 from .loader import (
     AlertLoader,
@@ -59,6 +59,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
 SETTLED = "settled_files"  # meta key: see Builder._settled_files
+ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
 
 
 def default_renderers() -> list[ModuleType]:
@@ -114,6 +115,7 @@ class Builder:
         self._ended_blocks_used: dict[tuple[str, bool], EndedBlock] = {}
         self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
         self._carry = {tree: Carry() for tree in TREES}  # see RenderContext.carry
+        self._blocks_stored: dict[str, EndedBlock] = {}  # by tree, as stored by this process
         self._gc_paused = False
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
@@ -228,6 +230,7 @@ class Builder:
             kept_all = kept_urgent + kept_slow
             report.merge(publish([*made, self._status([made, *kept_all], views, now)],
                                  kept=kept_all))
+            self._store_blocks(kept)
         self._ended_blocks, self._ended_blocks_used = self._ended_blocks_used, {}
         fresh = {r.alert.id: r for r in accepted if r.alert}
         self._remember(views, fresh, records)
@@ -473,10 +476,24 @@ class Builder:
         for all of them: yes in a complete step, no in an urgent one that lists them."""
         assert ctx.complete or not ctx.slow_ready
         key = (ctx.tree, ctx.complete)
-        block = ended_block(self._ended_blocks.get(key), ctx, views,
-                            functools.partial(self._view_artifacts, renderers, ctx))
+        previous = self._ended_blocks.get(key)
+        # A new process starts from the complete step's block stored by the last one.
+        stored = self._stored_block(ctx.tree) if previous is None and ctx.complete else None
+        block = ended_block(previous, ctx, views,
+                            functools.partial(self._view_artifacts, renderers, ctx), stored)
         self._ended_blocks_used[key] = block
         return block
+
+    def _stored_block(self, tree: str) -> StoredBlock | None:
+        return StoredBlock.from_json(self.state.meta(ENDED_BLOCKS + tree), self.render_key)
+
+    def _store_blocks(self, blocks: list[EndedBlock]) -> None:
+        """Store the complete step's blocks that changed, for the next process."""
+        for block in blocks:
+            if not block.as_stored and self._blocks_stored.get(block.tree) is not block:
+                self.state.set_meta(ENDED_BLOCKS + block.tree,
+                                    StoredBlock.to_json(block, self.render_key))
+                self._blocks_stored[block.tree] = block
 
     def _status(self, parts: Sequence[Sequence[Artifact]], views: list[PublicAlert],
                 now: datetime) -> Artifact:

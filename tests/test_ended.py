@@ -26,6 +26,7 @@ class Context:
     """What `ended_block` reads of a render context."""
 
     history: list[Message] = field(default_factory=list)
+    tree: str = ""
 
     # The render context's own grouping of the history by alert.
     history_by_alert = RenderContext.__dict__["history_by_alert"]
@@ -33,7 +34,8 @@ class Context:
     def add(self, alert_id: str, version: str, kind: str) -> Context:
         seq = len(self.history) + 1
         return Context([*self.history, Message(seq, alert_id, version, kind,
-                                               "2026-11-29T14:05:00+01:00", False)])
+                                               "2026-11-29T14:05:00+01:00", False)],
+                       self.tree)
 
 
 class Maker:

@@ -147,3 +147,37 @@ def test_a_change_taken_by_a_failed_run_is_seen_by_the_next(
         wait_until(lambda: watcher.failures == 1, what="the failed run")
         wait_until(lambda: "2026-test-bob" in site.read("api/alerts.json"),
                    what="bob, active again, published by the retry")
+
+
+def test_a_new_process_makes_no_ended_alerts_files_unless_one_must_be_written(
+        settled_site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ended alerts' paths and keys are stored in the state: a new process lists them as
+    stored and makes an alert's artifacts for real only when one of its files is missing (and
+    then writes the very same bytes)."""
+    from render.build import Builder
+
+    made: list[str] = []
+    view_artifacts = Builder._view_artifacts
+
+    def counted(builder: Builder, renderers: Any, ctx: Any, view: Any) -> Any:
+        made.append(view.id)
+        return view_artifacts(builder, renderers, ctx, view)
+
+    monkeypatch.setattr(Builder, "_view_artifacts", counted)
+    bobs = sorted(path for path in settled_site.files()
+                  if "/2026-test-bob/" in f"/{path}" and not path.endswith(".gz"))
+    assert len(bobs) >= 4, bobs  # pages in both languages, CAP message, ready-made texts
+    before = {path: settled_site.read(path) for path in bobs}
+    status = settled_site.read("status.json")
+
+    result = settled_site.build()  # a new Builder: a new process would do the same
+    assert result.ok and result.report.written == []
+    assert made == ["2026-test-anna"]  # only the live alert's, not bob's ...
+    assert settled_site.read("status.json") == status  # ... and the same build id
+
+    for path in bobs[::2]:
+        (settled_site.out / path).unlink()
+    result = settled_site.build()
+    assert result.ok and sorted(result.report.written) == bobs[::2]
+    assert "2026-test-bob" in made
+    assert {path: settled_site.read(path) for path in bobs} == before
