@@ -49,6 +49,8 @@ def test_valid_document_has_no_problems(photo_site: SiteDir) -> None:
     ({"description": {"nl": "x", "EN": "y"}}, "description.EN: is not a language code"),
     ({"description": "x" * 2001}, "description: is 2001 characters long; at most 2000"),
     ({"description": "bell\x07"}, "description: contains control characters"),
+    ({"description": "delete\x7f"}, "description: contains control characters"),
+    ({"description": "next\x85line"}, "description: contains control characters"),
     ({"description": 12}, "description: must be text"),
     ({"found_message": ""}, "found_message: is empty"),
     ({"child_name": "x" * 81}, "child.name: is 81 characters long; at most 80"),
