@@ -138,7 +138,8 @@ class Publisher:
         deleted now.
         """
         made = {a.path: a for a in artifacts}
-        records = self.state.files_now()  # read before this call changes any
+        # A live view, not a copy: the files it is read for below are not changed before.
+        records = self.state.files_now()
         interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
         chosen = [a for a in made.values() if a.urgent or not urgent_only]
