@@ -72,7 +72,9 @@ class Batch(tuple[Artifact, ...]):
 
     @cached_property
     def urgent(self) -> tuple[Artifact, ...]:
-        return tuple(a for a in self if a.urgent)
+        """Its urgent artifacts: itself when all are (no copy of 20,000 references)."""
+        urgent = tuple(a for a in self if a.urgent)
+        return self if len(urgent) == len(self) else urgent
 
 
 def fingerprint_sum(parts: Iterable[Sequence[Artifact]]) -> int:

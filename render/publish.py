@@ -224,10 +224,10 @@ class Publisher:
     def outdated(self, artifacts: Iterable[Artifact],
                  records: Mapping[str, FileRecord] | None = None,
                  interrupted: set[str] | None = None, check_disk: bool = True, *,
-                 kept: Sequence[Batch] = (), urgent_only: bool = False) -> list[Artifact]:
+                 kept: Sequence[Batch] = ()) -> list[Artifact]:
         """The artifacts whose published file is missing or was made from another key (the
         watcher asks this to know whether a slow second step is needed at all), of
-        `artifacts` and of the batches in `kept` (only their urgent ones if `urgent_only`).
+        `artifacts` and of the batches in `kept`.
 
         `check_disk=False` trusts the records for presence: a file deleted behind the
         publisher's back is then restored by the next run that checks (the watcher checks
@@ -238,7 +238,8 @@ class Publisher:
         records = self.state.files() if records is None else records
         interrupted = self.state.pending() if interrupted is None else interrupted
         found = self._outdated(artifacts, records, interrupted, check_disk)
-        for batch, outdated in self._check(kept, records, interrupted, check_disk, urgent_only):
+        for batch, outdated in self._check(kept, records, interrupted, check_disk,
+                                           urgent_only=False):
             if batch is not None and not outdated:
                 self._current[id(batch)] = batch
             found += outdated
