@@ -45,9 +45,9 @@ from PIL import Image
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from render.build import Builder  # noqa: E402
-from render.share import CARD_PNG  # noqa: E402
-from render.watch import Publish, Timing, Watcher  # noqa: E402
+from render.outlets.share import CARD_PNG  # noqa: E402
+from render.pipeline.build import Builder  # noqa: E402
+from render.pipeline.watch import Publish, Timing, Watcher  # noqa: E402
 from tools.make_example_photos import draw_portrait  # noqa: E402
 from tools.measure_watch import wait_idle  # noqa: E402
 
@@ -268,7 +268,7 @@ def photo_variant(base: bytes, number: int) -> bytes:
 REBUILD = """
 import json, sys, time
 from pathlib import Path
-from render.build import Builder
+from render.pipeline.build import Builder
 site, alerts, out = map(Path, sys.argv[1:4])
 builder = Builder(site, alerts, out)
 started = time.monotonic()

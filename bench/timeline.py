@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run as bench
 
-from render import build, loader, publish
+from render.alert import loader
+from render.pipeline import build, publish
 
 STEPS = {
     build.Builder: ("_accept", "_with_fallbacks", "_views", "_record_messages", "_contexts",

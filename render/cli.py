@@ -71,12 +71,12 @@ out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Pa
 @click.pass_obj
 def build(site: Site, alerts_dir: Path | None, out: Path | None) -> None:
     """Build the published tree once. Exit 1 if some alert file was rejected."""
-    from .build import Builder
+    from .pipeline.build import Builder
 
     alert_dir = site.alerts(alerts_dir)
     if not alert_dir.is_dir():
         raise ConfigError(f"alert directory {alert_dir} does not exist")
-    from .workers import worker_processes
+    from .pipeline.workers import worker_processes
 
     builder = Builder(site.path, alert_dir, site.out(out), site.settings())
     processes = min(2, os.cpu_count() or 1)
@@ -109,9 +109,9 @@ def watch(site: Site, alerts_dir: Path | None, out: Path | None, address: str | 
     import signal
     import threading
 
-    from .build import Builder
+    from .pipeline.build import Builder
+    from .pipeline.watch import Watcher
     from .serve import parse_address, serve_in_thread
-    from .watch import Watcher
 
     alert_dir = site.alerts(alerts_dir)
     if not alert_dir.is_dir():
@@ -170,7 +170,7 @@ class progress_reporter:
                 type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check alert files; print every problem as FILE: field: message."""
-    from .loader import Problem, load_alert_file
+    from .alert.loader import Problem, load_alert_file
 
     bad = 0
     for file in files:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from .textfit import draw_fitted, fit
+from .drawing.textfit import draw_fitted, fit
 
 CELL = 360  # longest side of one picture on the contact sheet
 LABEL_H = 44
@@ -29,8 +29,8 @@ class ProofError(Exception):
 def proof(site: Path, alert_file: Path, out: Path, now: datetime | None = None
           ) -> list[str]:
     """Build one alert into `out`; returns the files written (relative to `out`)."""
-    from .build import Builder
-    from .loader import load_alert_file
+    from .alert.loader import load_alert_file
+    from .pipeline.build import Builder
 
     alert_file = alert_file.absolute()
     result = load_alert_file(alert_file, alert_file.parent)

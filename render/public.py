@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from .alert.model import Alert, Text
 from .config import Settings
-from .model import Alert, Text
 
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import jinja2
 
-from . import i18n
+from .resources import TEMPLATES_DIR
+from .words import i18n
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+BUILTIN_TEMPLATES = TEMPLATES_DIR
 
 
 def environment(site: Path, settings_tz: str) -> jinja2.Environment:

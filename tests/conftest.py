@@ -25,7 +25,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # `tools.make_example_photos` draws the test photos
 
-from render.build import Builder, BuildResult  # noqa: E402
+from render.pipeline.build import Builder, BuildResult  # noqa: E402
 from tools.make_example_photos import draw_portrait  # noqa: E402
 
 ARTIFACTS = REPO / "test-artifacts"  # screenshots and other evidence kept by the tests

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from conftest import NOW, SiteDir
 
-from render.build import compute_render_key
+from render.alert.loader import AlertLoader
 from render.config import load_settings
-from render.context import RenderContext
-from render.loader import AlertLoader
-from render.photo import PhotoStore
+from render.drawing.photo import PhotoStore
+from render.outlets.context import RenderContext
+from render.pipeline.build import compute_render_key
 from render.public import public_view, sort_key
 from render.templating import environment
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from web_gallery import Gallery
 
-from render.api import SCHEMA_FILE
+from render.outlets.api import SCHEMA_FILE
 
 
 def _validator() -> jsonschema.protocols.Validator:

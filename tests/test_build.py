@@ -10,8 +10,8 @@ import pytest
 from conftest import NOW, SiteDir, alert_doc
 from treecheck import check_tree
 
-from render import photo
-from render.photo import PhotoError
+from render.drawing import photo
+from render.drawing.photo import PhotoError
 
 
 def test_examples_build_every_page(built_examples: SiteDir) -> None:
@@ -141,7 +141,7 @@ def test_a_file_that_fails_holds_back_every_file_that_could_name_it(
 def test_status_names_the_tree_whatever_the_order_of_its_files(anna: SiteDir) -> None:
     """status.json's build id sums a hash per file (path and key): the same files give the
     same id in any order, so pollers get their 304s; another key gives another id."""
-    from render.artifacts import Artifact, Batch
+    from render.outlets.artifacts import Artifact, Batch
 
     assert anna.build().ok
     status = json.loads(anna.read("status.json"))

@@ -13,8 +13,8 @@ from conftest import REPO, SiteDir, alert_doc
 from PIL import Image
 from signage_helpers import HARD_NAMES, context
 
-from render import displays
 from render.config import load_settings
+from render.outlets import displays
 
 
 def manifest(site: SiteDir, profile: str, tree: str = "") -> dict:

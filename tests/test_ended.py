@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from render.artifacts import Artifact
-from render.context import RenderContext
-from render.ended import EndedBlock, ended_block
-from render.state import Message
+from render.outlets.artifacts import Artifact
+from render.outlets.context import RenderContext
+from render.pipeline.ended import EndedBlock, ended_block
+from render.pipeline.state import Message
 
 
 @dataclass

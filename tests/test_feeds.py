@@ -9,8 +9,8 @@ import feedparser
 from conftest import NOW, SiteDir, alert_doc
 from feeds_support import PERSONAL, assert_link_resolves, later, lifecycle_docs
 
-from render import feeds
-from render.build import default_renderers
+from render.outlets import feeds
+from render.pipeline.build import default_renderers
 
 FEEDS = ("feeds/rss.xml", "feeds/atom.xml")
 
@@ -176,8 +176,8 @@ def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:
     and come back with their old messages), they are exactly what a fresh context finds."""
     import random
 
-    from render.context import Carry, RenderContext
-    from render.state import Message
+    from render.outlets.context import Carry, RenderContext
+    from render.pipeline.state import Message
 
     rng = random.Random(7)
     carry = Carry()

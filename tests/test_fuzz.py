@@ -17,7 +17,7 @@ from conftest import SiteDir, alert_doc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from render.loader import (
+from render.alert.loader import (
     TOP_FIELDS,
     Problem,
     check_photo,

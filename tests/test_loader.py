@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import SiteDir, alert_doc, photo_bytes
 
-from render.loader import AlertLoader, is_alert_file, load_alert_file
+from render.alert.loader import AlertLoader, is_alert_file, load_alert_file
 
 
 def problems_of(site: SiteDir, doc: dict[str, Any] | str, name: str = "a.json") -> list[str]:

@@ -15,8 +15,8 @@ from conftest import REPO, SiteDir, alert_doc
 from httpget import get
 
 from deploy.nginx_local import LocalNginx
-from render.build import versioned_alert_id
-from render.publish import GZIP_SUFFIXES
+from render.pipeline.build import versioned_alert_id
+from render.pipeline.publish import GZIP_SUFFIXES
 
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".txt": "text/plain; charset=utf-8", ".json": "application/json; charset=utf-8",

@@ -95,7 +95,7 @@ def test_a_builds_new_photos_decode_side_by_side_and_a_damaged_one_is_refused_al
         site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cold build decoded its photos one by one before anything else could start: a
     quarter of its time. Two decodes must now meet at a barrier (serial ones never would)."""
-    from render import photo
+    from render.drawing import photo
 
     for number in range(4):
         data = photo_bytes((600, 800), seed=number)
@@ -121,7 +121,7 @@ def test_a_builds_new_photos_decode_side_by_side_and_a_damaged_one_is_refused_al
 def test_large_jpeg_is_decoded_at_reduced_scale_and_keeps_its_pixels(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A 4:3 12-megapixel photo: libjpeg decodes it at half scale (not at full scale because
     the short side is under 1600), and the result matches a full-scale LANCZOS reduction."""
-    from render.photo import MASTER_SIDE, decode, draft_size
+    from render.drawing.photo import MASTER_SIDE, decode, draft_size
 
     big = Image.open(io.BytesIO(photo_bytes((1000, 750), seed=5))).resize((4000, 3000))
     path = tmp_path / "big.jpg"

@@ -12,13 +12,13 @@ from PIL import Image
 
 
 def _load_pixelfont() -> ModuleType:
-    """Import render.pixelfont; fall back to loading the file on its own.
+    """Import render.drawing.pixelfont; fall back to loading the file on its own.
 
     pixelfont has no dependencies on the rest of the package, so its tests do
     not fail just because another module in `render` is broken or unfinished.
     """
     try:
-        from render import pixelfont
+        from render.drawing import pixelfont
     except Exception:
         path = Path(__file__).resolve().parents[1] / "render" / "pixelfont.py"
         spec = importlib.util.spec_from_file_location("_pixelfont_standalone", path)

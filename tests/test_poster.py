@@ -11,7 +11,7 @@ from conftest import SiteDir, alert_doc
 from pypdf import PdfReader
 from signage_helpers import HARD_NAMES, context
 
-from render import poster
+from render.outlets import poster
 
 PAPER_POINTS = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 

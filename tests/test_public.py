@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from conftest import NOW, SiteDir, alert_doc
 
+from render.alert.loader import load_alert_file
+from render.alert.model import Alert
 from render.config import Settings
-from render.loader import load_alert_file
-from render.model import Alert
 from render.public import (
     ENDED,
     PublicAlert,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from render.artifacts import Artifact, Batch
-from render.publish import Publisher, PublishReport
-from render.state import State, state_dir_for
+from render.outlets.artifacts import Artifact, Batch
+from render.pipeline.publish import Publisher, PublishReport
+from render.pipeline.state import State, state_dir_for
 
 
 class Tree:

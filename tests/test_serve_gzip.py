@@ -12,7 +12,7 @@ from conftest import SiteDir, alert_doc
 from treecheck import check_tree
 
 from render.config import Settings
-from render.publish import GZIP_SUFFIXES
+from render.pipeline.publish import GZIP_SUFFIXES
 
 BASE_URL = Settings.base_url  # of a site without settings
 

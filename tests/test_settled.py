@@ -15,7 +15,7 @@ import pytest
 from conftest import NOW, SiteDir, alert_doc
 from watching import FAST, wait_idle, wait_until, watching
 
-from render import loader
+from render.alert import loader
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_a_new_process_makes_no_ended_alerts_files_unless_one_must_be_written(
     """Ended alerts' paths and keys are stored in the state: a new process lists them as
     stored and makes an alert's artifacts for real only when one of its files is missing (and
     then writes the very same bytes)."""
-    from render.build import Builder
+    from render.pipeline.build import Builder
 
     made: list[str] = []
     view_artifacts = Builder._view_artifacts

@@ -13,8 +13,9 @@ from conftest import SiteDir, alert_doc
 from PIL import Image
 from signage_helpers import HARD_NAMES, context
 
-from render import share, workers
-from render.card import YELLOW, Canvas, card_text, draw_card
+from render.drawing.card import YELLOW, Canvas, card_text, draw_card
+from render.outlets import share
+from render.pipeline import workers
 from render.public import FOUND
 
 PHOTO_DISPLAYS = {"ns-station": (1920, 1080), "signage-portrait": (1080, 1920)}

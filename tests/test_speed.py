@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import NOW, SiteDir, alert_doc
 
-from render import displays, share
+from render.outlets import displays, share
 
 
 def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,

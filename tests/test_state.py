@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from conftest import NOW, SiteDir, alert_doc
 
-from render.state import State
+from render.pipeline.state import State
 
 
 def tables(state: State) -> tuple[object, ...]:

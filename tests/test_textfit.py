@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from signage_helpers import HARD_NAMES
 
-from render import pixelfont, textfit
-from render.textfit import fit, fit_pixel_rows
+from render.drawing import pixelfont, textfit
+from render.drawing.textfit import fit, fit_pixel_rows
 
 
 def assert_inside(fitted: textfit.Fitted, width: int, height: int) -> None:

@@ -10,8 +10,7 @@ import pytest
 from conftest import SiteDir, alert_doc
 from feeds_support import PERSONAL
 
-from render.speech import number_words, speakable, spell_sign_by_sign
-from render.texts import (
+from render.outlets.texts import (
     INSTAGRAM_HASHTAGS,
     INSTAGRAM_LIMIT,
     SMS_LIMIT,
@@ -21,7 +20,8 @@ from render.texts import (
     to_gsm7,
     x_length,
 )
-from render.wording import clean
+from render.words.speech import number_words, speakable, spell_sign_by_sign
+from render.words.wording import clean
 
 LONG_NAME = ("Maximiliaan-Alexander Johannes Christiaan Wilhelmus van Oldenbarnevelt tot "
              "Zuylen")[:80]

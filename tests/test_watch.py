@@ -19,8 +19,8 @@ from conftest import REPO, SiteDir, alert_doc, photo_bytes
 from watchdog.events import FileSystemEvent
 from watching import FAST, light_renderers, wait_idle, wait_until, watching
 
-from render import api, web
-from render.artifacts import Artifact
+from render.outlets import api, web
+from render.outlets.artifacts import Artifact
 
 PAGE = "alerts/{}/index.html"
 
@@ -370,7 +370,7 @@ def test_watch_refuses_a_missing_alert_directory(tmp_path: Path) -> None:
 def test_half_written_photo_is_refused_even_after_weasyprint(tmp_path: Path) -> None:
     import weasyprint  # noqa: F401  (it sets PIL's LOAD_TRUNCATED_IMAGES on import)
 
-    from render.photo import PhotoError, decode
+    from render.drawing.photo import PhotoError, decode
 
     data = photo_bytes((600, 800))
     half = tmp_path / "half.jpg"

@@ -18,7 +18,7 @@ from pathlib import Path
 from conftest import SiteDir, alert_doc, photo_bytes
 from watching import SlowShare, wait_idle, watching
 
-from render.build import default_renderers
+from render.pipeline.build import default_renderers
 
 OPERATIONS = 320
 IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real renderers (posters) are slow

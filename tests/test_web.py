@@ -17,8 +17,8 @@ from conftest import SiteDir, alert_doc
 from web_gallery import COMPOUND, LONG_NAME, MARKUP, RTL_NAME, Gallery, html_pages
 from web_links import all_references
 
-from render import web
 from render.config import load_settings
+from render.outlets import web
 
 SHARE_HOSTS = {"wa.me", "x.com", "www.facebook.com"}  # plain links a visitor may follow
 FRONT_PAGE_BUDGET = 100 * 1024

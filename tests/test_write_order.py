@@ -20,11 +20,11 @@ import pytest
 from conftest import NOW, SiteDir, alert_doc
 from treecheck import TEXT_SUFFIXES, check_tree, json_strings, references
 
-from render.artifacts import Artifact
-from render.build import Builder
-from render.ended import EndedBlock
-from render.publish import Publisher
-from render.state import State
+from render.outlets.artifacts import Artifact
+from render.pipeline.build import Builder
+from render.pipeline.ended import EndedBlock
+from render.pipeline.publish import Publisher
+from render.pipeline.state import State
 
 BASE_URL = "http://127.0.0.1:8000/"
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from conftest import SiteDir
 
-from render import api, web
-from render.artifacts import INDEX, LEAF, Artifact, key_of
-from render.context import RenderContext
-from render.watch import Publish, Timing, Watcher
+from render.outlets import api, web
+from render.outlets.artifacts import INDEX, LEAF, Artifact, key_of
+from render.outlets.context import RenderContext
+from render.pipeline.watch import Publish, Timing, Watcher
 
 # Short enough for tests, the same shape as the defaults.
 FAST = Timing(quiet=0.05, max_wait=0.3, rescan=60.0, health=0.1, retry=0.2, settle=0.4,

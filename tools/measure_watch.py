@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from render.build import Builder  # noqa: E402
-from render.watch import Publish, Watcher  # noqa: E402
+from render.pipeline.build import Builder  # noqa: E402
+from render.pipeline.watch import Publish, Watcher  # noqa: E402
 from tools.make_example_photos import draw_portrait  # noqa: E402
 
 

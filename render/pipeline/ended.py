@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from .artifacts import Artifact, Batch, Placeholder
-from .context import RenderContext
-from .once import Once
-from .public import PublicAlert
+from ..outlets.artifacts import Artifact, Batch, Placeholder
+from ..outlets.context import RenderContext
+from ..outlets.once import Once
+from ..public import PublicAlert
 from .state import Message
 
 

@@ -15,13 +15,13 @@ from typing import Any
 
 from PIL import Image
 
-from . import workers
+from ..drawing.card import Canvas, CardText, card_text, draw_card
+from ..drawing.photo import Pixels, encode
+from ..drawing.textfit import require_shaping
+from ..pipeline import workers
+from ..public import PublicAlert
 from .artifacts import LEAF, Artifact, key_of
-from .card import Canvas, CardText, card_text, draw_card
 from .context import RenderContext
-from .photo import Pixels, encode
-from .public import PublicAlert
-from .textfit import require_shaping
 
 NAME = "share"
 SIZES = {"og": (1200, 630), "square": (1080, 1080), "story": (1080, 1920)}

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .config import Settings
+from ..alert.model import Text
+from ..config import Settings
+from ..public import CANCELLED, EXPIRED, FOUND, PublicAlert
 from .i18n import WORDS, age_text, format_datetime, tr
-from .model import Text
-from .public import CANCELLED, EXPIRED, FOUND, PublicAlert
 
 GENDER_WORDS = {
     "nl": {"female": "meisje", "male": "jongen"},

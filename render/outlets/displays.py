@@ -32,15 +32,16 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from . import i18n, pixelfont
+from ..config import DisplayProfile
+from ..drawing import pixelfont
+from ..drawing.photo import encode
+from ..drawing.textfit import fit_pixel_rows, require_shaping
+from ..public import PublicAlert
+from ..words import i18n
 from .artifacts import INDEX, LEAF, Artifact, key_of
-from .config import DisplayProfile
 from .context import RenderContext
 from .once import Once
-from .photo import encode
-from .public import PublicAlert
 from .share import CARD_PNG, render_card, share_image
-from .textfit import fit_pixel_rows, require_shaping
 
 NAME = "displays"
 AMBER = (255, 176, 0)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps
 
-from .loader import MAX_PHOTO_PIXELS
-from .once import Once
+from ..alert.loader import MAX_PHOTO_PIXELS
+from ..outlets.once import Once
 
 # Pillow's own bomb guard, set to our limit: the loader already refused bigger photos, this
 # is the second lock on the door for anything that slips past it.

@@ -30,8 +30,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import PublishError
-from .public import microseconds
+from ..errors import PublishError
+from ..public import microseconds
 
 SCHEMA = """
 create table if not exists files (path text primary key, key text not null,

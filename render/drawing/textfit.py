@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from PIL import ImageDraw, ImageFont, features
 
+from ..errors import KindalarmError
+from ..resources import FONTS_DIR
 from . import pixelfont
-from .errors import KindalarmError
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = FONTS_DIR
 ELLIPSIS = "…"
 # weight -> (Inter file, DejaVu file for the scripts Inter lacks)
 WEIGHTS = {

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 
-from .artifacts import Artifact, Batch
-from .errors import PublishError
+from ..errors import PublishError
+from ..outlets.artifacts import Artifact, Batch
 from .state import FileRecord, State
 
 log = logging.getLogger("kindalarm")

@@ -31,8 +31,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from ..alert.loader import IGNORED_SUFFIXES
 from .build import Builder, BuildResult
-from .loader import IGNORED_SUFFIXES
 from .state import state_dir_for
 
 log = logging.getLogger("kindalarm")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .model import Text, text_in
+from ..alert.model import Text, text_in
 
 LANGS = ("nl", "en")
 MONTHS = {

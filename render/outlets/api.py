@@ -6,11 +6,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from ..public import PublicAlert
+from ..templating import BUILTIN_TEMPLATES
+from ..words.i18n import LANGS
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
-from .i18n import LANGS
-from .public import PublicAlert
-from .templating import BUILTIN_TEMPLATES
 from .web import alert_page_path
 
 NAME = "api"

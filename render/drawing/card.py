@@ -17,9 +17,9 @@ from datetime import datetime
 
 from PIL import Image, ImageDraw
 
-from . import i18n
-from .config import Settings
-from .public import FOUND, PublicAlert
+from ..config import Settings
+from ..public import FOUND, PublicAlert
+from ..words import i18n
 from .textfit import Box, draw_fitted, fit
 
 WHITE, INK, GREY = (255, 255, 255), (17, 17, 17), (68, 68, 68)

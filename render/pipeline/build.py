@@ -19,13 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from . import api, cap, displays, feeds, poster, share, texts, web
-from .artifacts import STATUS, Artifact, fingerprint_sum, key_of
-from .config import Settings, load_settings
-from .context import Carry, RenderContext
-from .ended import EndedBlock, StoredBlock, ended_block
-from .errors import guard_output
-from .loader import (
+from ..alert.loader import (
     AlertLoader,
     LoadResult,
     Problem,
@@ -34,11 +28,16 @@ from .loader import (
     is_alert_file,
     parse_alert,
 )
-from .loader import parse_document as parse_text
-from .model import Alert, PhotoFile
-from .once import Once
-from .photo import PhotoFacts, PhotoStore
-from .public import (
+from ..alert.loader import parse_document as parse_text
+from ..alert.model import Alert, PhotoFile
+from ..config import Settings, load_settings
+from ..drawing.photo import PhotoFacts, PhotoStore
+from ..errors import guard_output
+from ..outlets import api, cap, displays, feeds, poster, share, texts, web
+from ..outlets.artifacts import STATUS, Artifact, fingerprint_sum, key_of
+from ..outlets.context import Carry, RenderContext
+from ..outlets.once import Once
+from ..public import (
     ACTIVE,
     PublicAlert,
     ended_view_from_json,
@@ -48,13 +47,14 @@ from .public import (
     view_to_json,
     withdrawn_view,
 )
+from ..resources import FONTS_DIR, PACKAGE_DIR
+from ..templating import environment, template_files
+from .ended import EndedBlock, StoredBlock, ended_block
 from .publish import Publisher, PublishReport
 from .state import AlertRecord, Message, State, state_dir_for
-from .templating import BUILTIN_TEMPLATES, environment, template_files
 
 log = logging.getLogger("kindalarm")
 TREES = ("", "exercise/")
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
@@ -662,7 +662,7 @@ def compute_render_key(site: Path, settings: Settings) -> str:
     """Changes whenever code, templates, fonts or settings could change an output, so that
     cached (same-key) files are rendered again after an upgrade or a restyle."""
     digest = hashlib.sha256()
-    fonts = BUILTIN_TEMPLATES.parent / "fonts"
+    fonts = FONTS_DIR
     files = [*sorted(PACKAGE_DIR.rglob("*.py")), *template_files(site),
              *(sorted(fonts.rglob("*")) if fonts.is_dir() else [])]
     if settings.source and settings.source.exists():

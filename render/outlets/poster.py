@@ -19,13 +19,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from . import workers
+from ..drawing.card import BANDS, FOOTERS
+from ..drawing.textfit import FONT_DIR
+from ..pipeline import workers
+from ..public import PublicAlert
 from .artifacts import LEAF, Artifact, key_of
-from .card import BANDS, FOOTERS
 from .context import RenderContext
-from .public import PublicAlert
 from .share import address, share_dir
-from .textfit import FONT_DIR
 
 NAME = "poster"
 PAPERS = {"A4": (297, 13.0), "A3": (420, 18.4)}  # page height in mm, root font size in pt

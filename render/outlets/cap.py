@@ -31,14 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .artifacts import INDEX, MESSAGE, Artifact, key_of
-from .config import Settings
-from .context import RenderContext
-from .feeds import EPOCH, atom_bytes, feed_title, new_feed
-from .public import CANCELLED, EXPIRED, FOUND, PublicAlert
-from .state import Message
-from .texts import page_url
-from .wording import (
+from ..config import Settings
+from ..pipeline.state import Message
+from ..public import CANCELLED, EXPIRED, FOUND, PublicAlert
+from ..words.wording import (
     call_to_action,
     headline,
     label,
@@ -47,6 +43,10 @@ from .wording import (
     summary,
     text,
 )
+from .artifacts import INDEX, MESSAGE, Artifact, key_of
+from .context import RenderContext
+from .feeds import EPOCH, atom_bytes, feed_title, new_feed
+from .texts import page_url
 
 NAME = "cap"
 NS = "urn:oasis:names:tc:emergency:cap:1.2"

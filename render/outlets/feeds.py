@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from lxml import etree  # feedgen's own XML library
 
+from ..pipeline.state import Message
+from ..public import PublicAlert
+from ..words.wording import headline, one_line, summary
 from .artifacts import INDEX, Artifact, key_of
 from .context import RenderContext
-from .public import PublicAlert
-from .state import Message
 from .texts import page_url
-from .wording import headline, one_line, summary
 
 NAME = "feeds"
 # An empty feed still needs an `updated`; a fixed moment keeps its bytes stable.

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import LEVELS, REGIONS
+from ..config import LEVELS, REGIONS
 from .model import Alert, Child, LastSeen, PhotoFile, Suspect, Text, Vehicle
 
 ALERT_SUFFIXES = (".toml", ".json")

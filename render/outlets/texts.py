@@ -24,14 +24,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .artifacts import MESSAGE, Artifact, key_of
-from .config import Settings
-from .context import RenderContext
-from .i18n import MONTHS, WEEKDAYS, format_short
-from .public import FOUND, PublicAlert
-from .speech import number_words, speak_time, speakable, spell_sign_by_sign
-from .web import alert_page_path
-from .wording import (
+from ..config import Settings
+from ..public import FOUND, PublicAlert
+from ..words.i18n import MONTHS, WEEKDAYS, format_short
+from ..words.speech import number_words, speak_time, speakable, spell_sign_by_sign
+from ..words.wording import (
     DETAIL_LABELS,
     call_to_action,
     detail_lines,
@@ -44,6 +41,9 @@ from .wording import (
     place,
     text,
 )
+from .artifacts import MESSAGE, Artifact, key_of
+from .context import RenderContext
+from .web import alert_page_path
 
 NAME = "texts"
 X_LIMIT, SMS_LIMIT, INSTAGRAM_LIMIT, INSTAGRAM_HASHTAGS = 280, 160, 2200, 30

@@ -12,16 +12,16 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import Settings
+from ..pipeline.state import Message
+from ..public import PublicAlert, front_page_since, microseconds
 from .artifacts import key_of
-from .config import Settings
 from .once import Once
-from .public import PublicAlert, front_page_since, microseconds
-from .state import Message
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .photo import PhotoStore
+    from ..drawing.photo import PhotoStore
 
 FEED_ENTRIES = 50  # messages a feed lists at most (contract section 4)
 

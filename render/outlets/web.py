@@ -11,15 +11,16 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from ..drawing.photo import WEB_SIDE
+from ..public import PublicAlert
+from ..resources import FONTS_DIR
+from ..templating import BUILTIN_TEMPLATES
+from ..words.i18n import LANGS
 from .artifacts import ASSET, INDEX, LEAF, PAGE, TRANSLATION, Artifact, Placeholder, key_of
 from .context import RenderContext
-from .i18n import LANGS
-from .photo import WEB_SIDE
-from .public import PublicAlert
-from .templating import BUILTIN_TEMPLATES
 
 NAME = "web"
-FONTS_WEB = BUILTIN_TEMPLATES.parent / "fonts" / "web"
+FONTS_WEB = FONTS_DIR / "web"
 OG_SIZE = (1200, 630)  # share/ID/VERSION/og.png, drawn by the share-image renderer
 WIDGET_PATH = "widget/index.html"
 WIDGET_REFRESH_SECONDS = 60
