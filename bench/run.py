@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py [--drops 20] [--scale 5000] [--scale-drops 20] [--quick]
 
-1. drop to publish: a `Watcher` (thread, inotify, every default renderer) runs on the six
+1. drop to publish: a `Watcher` (thread, inotify, every outlet) runs on the six
    examples; per drop a new alert file naming a 12-megapixel JPEG (4000x3000, q90) is renamed
    into place. Measured from just before `os.replace` to the watcher's own timestamps taken
    right after (a) its urgent publish step and (b) its complete step returned (the files are

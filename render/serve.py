@@ -16,8 +16,12 @@ from .errors import ConfigError
 
 log = logging.getLogger("kindalarm")
 DENIED = ".denied/none"  # never exists (the publisher writes no dotfiles): answered with 404
+# Media types of files no outlet declares (the outlets' own come from their registry).
 TYPES = {".xml": "application/xml", ".atom": "application/atom+xml", ".json": "application/json",
-         ".txt": "text/plain; charset=utf-8", ".woff2": "font/woff2"}
+         ".txt": "text/plain", ".woff2": "font/woff2"}
+# The types nginx's `charset utf-8` applies to (deploy/nginx.conf, charset_types).
+CHARSET_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml",
+                 "application/rss+xml", "application/cap+xml", "image/svg+xml")
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -47,9 +51,14 @@ class TreeHandler(SimpleHTTPRequestHandler):
         return str(real)
 
     def guess_type(self, path: str | Path) -> str:
-        if "/cap/" in str(path) and str(path).endswith(".xml"):
-            return "application/cap+xml"
-        return super().guess_type(path)
+        from .outlets.registry import media_type
+
+        full = Path(path)
+        root = Path(self.directory).resolve()
+        declared = media_type(full.relative_to(root).as_posix()) \
+            if full.is_relative_to(root) else None
+        media = declared or super().guess_type(path)
+        return f"{media}; charset=utf-8" if media.startswith(CHARSET_TYPES) else media
 
     def log_message(self, format: str, *args: object) -> None:
         log.debug("serve: " + format, *args)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import tree
 from .resources import TEMPLATES_DIR
 from .words import i18n
 
@@ -41,6 +42,7 @@ def environment(site: Path, settings_tz: str) -> jinja2.Environment:
     env.filters["short"] = lambda m, lang="nl": i18n.format_short(m, tz, lang)
     env.filters["age"] = i18n.age_text
     env.globals["WORDS"] = i18n.WORDS
+    env.globals["tree"] = tree  # every published path (templates link with these)
     return env
 
 

@@ -15,6 +15,7 @@ from signage_helpers import HARD_NAMES, context
 
 from render.config import load_settings
 from render.outlets import displays
+from render.outlets.outlet import artifacts_of
 
 
 def manifest(site: SiteDir, profile: str, tree: str = "") -> dict:
@@ -184,7 +185,7 @@ def test_exercise_signs_say_oefening(site: SiteDir) -> None:
 
 
 def test_display_artifacts_are_urgent_and_layered(anna: SiteDir) -> None:
-    arts = list(displays.artifacts(context(anna)))
+    arts = list(artifacts_of(displays, context(anna)))
     assert arts and all(a.urgent for a in arts)
     layers = {a.path.rsplit("/", 1)[-1]: a.layer for a in arts}
     assert layers["manifest.json"] > max(layers[p] for p in layers if p.endswith(".png"))

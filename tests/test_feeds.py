@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import types
 
 import feedparser
 from conftest import NOW, SiteDir, alert_doc
 from feeds_support import PERSONAL, assert_link_resolves, later, lifecycle_docs
+from watching import urgent_step
 
 from render.outlets import feeds
-from render.pipeline.build import default_renderers
+from render.outlets.registry import OUTLETS
 
 FEEDS = ("feeds/rss.xml", "feeds/atom.xml")
 
@@ -112,11 +112,8 @@ def test_withdrawn_and_expired_entries(site: SiteDir) -> None:
 
 def test_urgent_step_names_the_web_photo_not_the_share_image(anna: SiteDir) -> None:
     """Before the slow step has run, share images do not exist: enclose the web photo."""
-    urgent = types.SimpleNamespace(
-        NAME="feeds-urgent",
-        artifacts=lambda ctx: feeds.artifacts(dataclasses.replace(ctx, complete=False)))
-    renderers = [r for r in default_renderers() if r is not feeds] + [urgent]
-    anna.build(renderers=renderers)
+    outlets = [o for o in OUTLETS if o is not feeds] + [urgent_step(feeds)]
+    anna.build(outlets=outlets)
     for path in FEEDS:
         entry = _parse(anna, path).entries[0]
         (enclosure,) = entry.enclosures

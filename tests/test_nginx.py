@@ -15,8 +15,7 @@ from conftest import REPO, SiteDir, alert_doc
 from httpget import get
 
 from deploy.nginx_local import LocalNginx
-from render.pipeline.build import versioned_alert_id
-from render.pipeline.publish import GZIP_SUFFIXES
+from render.outlets.registry import has_gzip_sibling, versioned_alert_id
 
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".txt": "text/plain; charset=utf-8", ".json": "application/json; charset=utf-8",
@@ -94,7 +93,7 @@ def test_every_file_has_its_type_and_cache_lifetime(tree: str,
 
 def test_gzip_siblings_are_served_with_vary(served_examples: tuple[Path, str]) -> None:
     root, url = served_examples
-    compressible = [p for p in served_files(root) if p.endswith(GZIP_SUFFIXES)]
+    compressible = [p for p in served_files(root) if has_gzip_sibling(p)]
     assert compressible
     for path in compressible:
         packed = get(url + path, {"Accept-Encoding": "gzip"})

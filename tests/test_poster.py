@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from signage_helpers import HARD_NAMES, context
 
 from render.outlets import poster
+from render.outlets.outlet import artifacts_of
 
 PAPER_POINTS = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 
@@ -103,7 +104,7 @@ def test_posters_only_for_active_alerts_and_not_urgent(site: SiteDir) -> None:
     site.photo("anna.jpg")
     site.write("a.json", alert_doc(id="active-one"))
     site.write("b.json", alert_doc(id="found-one", status="found"))
-    arts = list(poster.artifacts(context(site)))
+    arts = list(artifacts_of(poster, context(site)))
     assert sorted(a.path.rsplit("/", 1)[1] for a in arts) == ["poster-a3.pdf", "poster-a4.pdf"]
     assert all(a.path.startswith("share/active-one/") and not a.urgent for a in arts)
 

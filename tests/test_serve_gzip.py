@@ -12,14 +12,14 @@ from conftest import SiteDir, alert_doc
 from treecheck import check_tree
 
 from render.config import Settings
-from render.pipeline.publish import GZIP_SUFFIXES
+from render.outlets.registry import has_gzip_sibling
 
 BASE_URL = Settings.base_url  # of a site without settings
 
 
 def test_every_compressible_file_has_a_whole_gzip_sibling(built_examples: SiteDir) -> None:
     files = built_examples.files()
-    compressible = [p for p in files if p.endswith(GZIP_SUFFIXES)]
+    compressible = [p for p in files if has_gzip_sibling(p)]
     assert len(compressible) > 10
     for path in compressible:
         assert gzip.decompress(files[path + ".gz"]) == files[path], path

@@ -159,9 +159,9 @@ def test_a_new_process_makes_no_ended_alerts_files_unless_one_must_be_written(
     made: list[str] = []
     view_artifacts = Builder._view_artifacts
 
-    def counted(builder: Builder, renderers: Any, ctx: Any, view: Any) -> Any:
+    def counted(builder: Builder, ctx: Any, view: Any) -> Any:
         made.append(view.id)
-        return view_artifacts(builder, renderers, ctx, view)
+        return view_artifacts(builder, ctx, view)
 
     monkeypatch.setattr(Builder, "_view_artifacts", counted)
     bobs = sorted(path for path in settled_site.files()

@@ -15,6 +15,7 @@ from signage_helpers import HARD_NAMES, context
 
 from render.drawing.card import YELLOW, Canvas, card_text, draw_card
 from render.outlets import share
+from render.outlets.outlet import artifacts_of
 from render.pipeline import workers
 from render.public import FOUND
 
@@ -107,7 +108,7 @@ def test_share_images_of_found_but_not_of_withdrawn_alerts(site: SiteDir) -> Non
 
 
 def test_share_artifacts_are_not_urgent(anna: SiteDir) -> None:
-    arts = list(share.artifacts(context(anna)))
+    arts = list(artifacts_of(share, context(anna)))
     assert len(arts) == 3 and not any(a.urgent for a in arts)
 
 

@@ -69,7 +69,7 @@ def test_urgent_step_keeps_naming_share_images_that_exist(anna: SiteDir) -> None
 def test_unchanged_alert_keeps_its_view_until_it_expires(anna: SiteDir) -> None:
     """The watcher's builder views an unchanged alert once; the clock still ends it."""
     anna.write("anna.json", alert_doc(expires="2026-11-29T18:00:00+01:00"))
-    builder = anna.builder(renderers=[])
+    builder = anna.builder(outlets=[])
     try:
         first = builder.run(now=NOW).views[0]
         again = builder.run(now=NOW + timedelta(minutes=5)).views[0]

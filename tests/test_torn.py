@@ -23,7 +23,7 @@ from httpget import Response, get
 from treecheck import check_tree, references, stated_hashes, whole_problem
 
 from deploy.nginx_local import LocalNginx
-from render.pipeline.build import versioned_alert_id
+from render.outlets.registry import versioned_alert_id
 
 PUBLISHES = int(os.environ.get("KINDALARM_TORN_PUBLISHES", "100"))
 REQUESTS = int(os.environ.get("KINDALARM_TORN_REQUESTS", "5000"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SiteDir, alert_doc, photo_bytes
 from watchdog.events import FileSystemEvent
-from watching import FAST, light_renderers, wait_idle, wait_until, watching
+from watching import FAST, light_outlets, wait_idle, wait_until, watching
 
 from render.outlets import api, web
 from render.outlets.artifacts import Artifact
@@ -74,7 +74,7 @@ def test_urgent_outputs_come_first(quick: SiteDir) -> None:
                     dangling.append(name)
             time.sleep(0.002)
 
-    with watching(quick, renderers=light_renderers(slow_seconds=0.4)) as (watcher, published):
+    with watching(quick, outlets=light_outlets(slow_seconds=0.4)) as (watcher, published):
         spy_thread = threading.Thread(target=spy)
         spy_thread.start()
         try:
@@ -268,7 +268,12 @@ class FlakyRenderer:
     NAME = "flaky"
     broken = False
 
-    def artifacts(self, ctx):  # type: ignore[no-untyped-def]
+    FILES = ()
+
+    def view_artifacts(self, ctx, view):  # type: ignore[no-untyped-def]
+        return []
+
+    def tree_artifacts(self, ctx):  # type: ignore[no-untyped-def]
         if self.broken:
             raise RuntimeError("renderer bug")
         return [Artifact("flaky.txt", "1", lambda: b"ok\n")]
@@ -277,7 +282,7 @@ class FlakyRenderer:
 def test_failing_build_is_logged_and_retried(quick: SiteDir,
                                              caplog: pytest.LogCaptureFixture) -> None:
     flaky = FlakyRenderer()
-    with watching(quick, renderers=[web, api, flaky]) as (watcher, _):
+    with watching(quick, outlets=[web, api, flaky]) as (watcher, _):
         flaky.broken = True
         quick.write("anna.json", alert_doc())
         wait_until(lambda: watcher.failures >= 2, what="failed builds, retried")

@@ -18,7 +18,7 @@ from pathlib import Path
 from conftest import SiteDir, alert_doc, photo_bytes
 from watching import SlowShare, wait_idle, watching
 
-from render.pipeline.build import default_renderers
+from render.outlets.registry import OUTLETS
 
 OPERATIONS = 320
 IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real renderers (posters) are slow
@@ -149,8 +149,8 @@ def test_random_operations_converge_to_a_fresh_build(site: SiteDir, tmp_path: Pa
     for number, name in enumerate(PHOTOS):
         (site.alerts / "photos" / name).write_bytes(photo_bytes(size=(90, 120), seed=number))
     operator = Operator(site, seed=20261129)
-    renderers = [*default_renderers(), SlowShare()]  # every real renderer, and a slow step
-    with watching(site, renderers=renderers) as (watcher, published):
+    outlets = [*OUTLETS, SlowShare()]  # every real outlet, and a slow step
+    with watching(site, outlets=outlets) as (watcher, published):
         for _ in range(OPERATIONS):
             operator.step()
             # Mostly bursts, now and then a pause in which a build (or a part of one) runs.
@@ -166,14 +166,14 @@ def test_random_operations_converge_to_a_fresh_build(site: SiteDir, tmp_path: Pa
     fresh = SiteDir(tmp_path / "fresh")
     fresh.settings_text("retire_seconds = 0\n")
     fresh.alerts = site.alerts  # the same final directory, built once from nothing
-    result = fresh.build(renderers=renderers)
+    result = fresh.build(outlets=outlets)
     assert result.ok
     assert comparable(watched) == comparable(fresh.files())
     assert any(p.startswith("alerts/") for p in watched)
     assert any(p.startswith("exercise/") for p in watched)
 
     # And `build` on the watched output has nothing left to do.
-    again = site.build(renderers=renderers)
+    again = site.build(outlets=outlets)
     assert again.ok
     assert again.report.written == [] and again.report.deleted == []
     print(f"{OPERATIONS} operations, {rounds} publishes")

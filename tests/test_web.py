@@ -7,13 +7,12 @@ import posixpath
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import SiteDir, alert_doc
+from watching import urgent_step
 from web_gallery import COMPOUND, LONG_NAME, MARKUP, RTL_NAME, Gallery, html_pages
 from web_links import all_references
 
@@ -216,9 +215,7 @@ def test_open_graph_tags_are_absolute_and_versioned(web_gallery: Gallery) -> Non
 
 def test_before_share_images_exist_og_image_is_the_web_photo(anna: SiteDir) -> None:
     """In the watcher's urgent step (ctx.complete False) no page names a share image."""
-    urgent_web = SimpleNamespace(
-        NAME="web", artifacts=lambda ctx: web.artifacts(replace(ctx, complete=False)))
-    result = anna.build(renderers=[urgent_web])
+    result = anna.build(outlets=[urgent_step(web)])
     assert result.ok
     page = anna.read("alerts/2026-test-anna/index.html")
     assert "share/" not in page

@@ -6,6 +6,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 from conftest import SiteDir
@@ -14,6 +16,7 @@ from render.outlets import api, web
 from render.outlets.artifacts import INDEX, LEAF, Artifact, key_of
 from render.outlets.context import RenderContext
 from render.pipeline.watch import Publish, Timing, Watcher
+from render.public import PublicAlert
 
 # Short enough for tests, the same shape as the defaults.
 FAST = Timing(quiet=0.05, max_wait=0.3, rescan=60.0, health=0.1, retry=0.2, settle=0.4,
@@ -21,7 +24,7 @@ FAST = Timing(quiet=0.05, max_wait=0.3, rescan=60.0, health=0.1, retry=0.2, sett
 
 
 class SlowShare:
-    """A stand-in for share images and posters (other renderers, not needed here): slow,
+    """A stand-in for share images and posters (other outlets, not needed here): slow,
     not urgent, and named by an urgent index only once the tree is complete."""
 
     NAME = "slow-share"
@@ -33,19 +36,33 @@ class SlowShare:
         time.sleep(self.seconds)
         return f"{view_id}\n".encode()
 
-    def artifacts(self, ctx: RenderContext) -> Iterator[Artifact]:
-        for view in ctx.active:
-            yield Artifact(f"share/{view.id}/{view.version}/card.txt",
-                           key_of(ctx.render_key, "card", view.version),
-                           lambda view_id=view.id: self.card(view_id), LEAF, urgent=False)
+    FILES = ()
+
+    def view_artifacts(self, ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+        if not view.active:
+            return []
+        return [Artifact(f"share/{view.id}/{view.version}/card.txt",
+                         key_of(ctx.render_key, "card", view.version),
+                         lambda: self.card(view.id), LEAF, urgent=False)]
+
+    def tree_artifacts(self, ctx: RenderContext) -> Iterator[Artifact]:
         named = [f"share/{v.id}/{v.version}/card.txt" for v in ctx.active] if ctx.complete \
             else []
         yield Artifact("share/index.txt", key_of(ctx.render_key, ctx.tree, ctx.complete, named),
                        lambda: "".join(f"{n}\n" for n in named).encode(), INDEX)
 
 
-def light_renderers(slow_seconds: float = 0.02) -> list[Any]:
-    """Light renderers of our own, so these tests stay fast whatever renderers exist."""
+def urgent_step(outlet: Any) -> SimpleNamespace:
+    """The outlet as in the watcher's urgent step, before share images and posters exist."""
+    return SimpleNamespace(
+        NAME=outlet.NAME, FILES=outlet.FILES,
+        view_artifacts=lambda ctx, view: outlet.view_artifacts(replace(ctx, complete=False),
+                                                               view),
+        tree_artifacts=lambda ctx: outlet.tree_artifacts(replace(ctx, complete=False)))
+
+
+def light_outlets(slow_seconds: float = 0.02) -> list[Any]:
+    """Light outlets of our own, so these tests stay fast whatever outlets exist."""
     return [web, api, SlowShare(slow_seconds)]
 
 
@@ -78,7 +95,7 @@ def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
 def watching(site: SiteDir, timing: Timing = FAST, poll: bool = False,
              **builder_args: Any) -> Iterator[tuple[Watcher, list[Publish]]]:
     """A running watcher on `site` (its first publish done) and the list of its publishes."""
-    builder_args.setdefault("renderers", light_renderers())
+    builder_args.setdefault("outlets", light_outlets())
     builder = site.builder(**builder_args)
     published: list[Publish] = []
     watcher = Watcher(builder, timing=timing, poll=poll, on_publish=published.append)

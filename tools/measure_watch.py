@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/measure_watch.py [--rounds 15] [--poll]
 
-Copies the examples into a temporary site, runs a real `Watcher` with every default renderer,
+Copies the examples into a temporary site, runs a real `Watcher` with every outlet,
 then, per round: writes a new photo, waits until the watcher is idle, renames a new alert file
 into place and records when its urgent outputs and when everything were published (the
 watcher's own timestamps, taken right after each publish step). The alert is then deleted
@@ -87,8 +87,8 @@ def main() -> None:
         watcher.stop.set()
         thread.join()
         builder.close()
-    renderers = ", ".join(r.NAME for r in builder.renderers)
-    print(f"renderers: {renderers}; {args.rounds} rounds; "
+    outlets = ", ".join(o.NAME for o in builder.outlets)
+    print(f"outlets: {outlets}; {args.rounds} rounds; "
           f"{'polling' if args.poll else 'inotify'} observer")
     print(f"drop -> urgent outputs published: median {statistics.median(urgent):.3f} s "
           f"(min {min(urgent):.3f}, max {max(urgent):.3f})")

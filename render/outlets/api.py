@@ -6,23 +6,33 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from .. import tree
 from ..public import PublicAlert
 from ..templating import BUILTIN_TEMPLATES
 from ..words.i18n import LANGS
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
-from .web import alert_page_path
+from .outlet import FileKind
 
 NAME = "api"
+ALERTS = FileKind(tree.API_ALERTS, "application/json", INDEX, personal=True)
+SCHEMA = FileKind(tree.API_SCHEMA, "application/json", LEAF)
+FILES = (ALERTS, SCHEMA)
 SCHEMA_FILE = BUILTIN_TEMPLATES / "api" / "schema.json"
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> tuple[Artifact, ...]:
+    """None: the API lists the active alerts in one document."""
+    return ()
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """`api/alerts.json` (the active alerts) and `api/schema.json`."""
     inputs = [(v.id, v.version) for v in ctx.active]
-    yield Artifact("api/alerts.json", key_of(ctx.render_key, ctx.tree, inputs),
-                   lambda: _dump(alerts_document(ctx)), INDEX)
-    yield Artifact("api/schema.json", key_of(ctx.render_key, "schema"),
-                   SCHEMA_FILE.read_bytes, LEAF)
+    yield ALERTS.artifact(tree.API_ALERTS.path(), key_of(ctx.render_key, ctx.tree, inputs),
+                          lambda: _dump(alerts_document(ctx)))
+    yield SCHEMA.artifact(tree.API_SCHEMA.path(), key_of(ctx.render_key, "schema"),
+                          SCHEMA_FILE.read_bytes)
 
 
 def _dump(document: dict[str, Any]) -> bytes:
@@ -46,8 +56,8 @@ def alert_document(ctx: RenderContext, view: PublicAlert) -> dict[str, Any]:
         "updated": view.updated.isoformat(),
         "expires": view.expires.isoformat() if view.expires else None,
         "regions": list(view.regions),
-        "url": {lang: ctx.url(alert_page_path(view, lang)) for lang in LANGS},
-        "photo": ctx.url(ctx.photo_path(view)) if view.photo else None,
+        "url": {lang: ctx.url(tree.alert_page(view.id, lang)) for lang in LANGS},
+        "photo": ctx.url(tree.photo(view.id, view.version)) if view.photo else None,
         "photo_alt": _texts(d.photo_alt),
         "child": {
             "name": d.name, "age": d.age, "gender": d.gender, "height_cm": d.height_cm,
@@ -68,6 +78,6 @@ def alert_document(ctx: RenderContext, view: PublicAlert) -> dict[str, Any]:
 
 def alerts_document(ctx: RenderContext) -> dict[str, Any]:
     return {
-        "schema": ctx.url("api/schema.json"),
+        "schema": ctx.url(tree.API_SCHEMA.path()),
         "alerts": [alert_document(ctx, v) for v in ctx.active],
     }

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .. import tree
 from ..config import Settings
 from ..pipeline.state import Message
 from ..public import CANCELLED, EXPIRED, FOUND, PublicAlert
@@ -46,9 +47,13 @@ from ..words.wording import (
 from .artifacts import INDEX, MESSAGE, Artifact, key_of
 from .context import RenderContext
 from .feeds import EPOCH, atom_bytes, feed_title, new_feed
+from .outlet import FileKind
 from .texts import page_url
 
 NAME = "cap"
+MESSAGE_FILE = FileKind(tree.CAP_MESSAGE, "application/cap+xml", MESSAGE, personal=True)
+INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=True)
+FILES = (MESSAGE_FILE, INDEX_FILE)
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_TYPE = "application/cap+xml"
 LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-US"}
@@ -94,10 +99,6 @@ def identifier(settings: Settings, alert_id: str, version: str) -> str:
     return _UNSAFE.sub("-", f"{sender_of(settings)}-{alert_id}-{version}")
 
 
-def cap_path(view: PublicAlert) -> str:
-    return f"cap/{view.id}/{view.version}.xml"
-
-
 def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list[CapMessage]]:
     """This version's message and the alert's earlier ones, oldest first."""
     tz = ZoneInfo(ctx.settings.timezone)
@@ -120,28 +121,23 @@ def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list
     return current, earlier
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    for view in ctx.views:
-        yield from view_artifacts(ctx, view)
-    yield from tree_artifacts(ctx)
-
-
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
     """The alert's CAP message of this version."""
     current, earlier = messages_of(ctx, view)
     inputs = (view.version, current, earlier)
-    return [Artifact(cap_path(view), key_of(ctx.render_key, ctx.tree, NAME, inputs),
-                     lambda: render_message(ctx, view, current, earlier), MESSAGE)]
+    return [MESSAGE_FILE.artifact(tree.cap_message(view.id, view.version),
+                                  key_of(ctx.render_key, ctx.tree, NAME, inputs),
+                                  lambda: render_message(ctx, view, current, earlier))]
 
 
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """cap/feed.atom: the current message of every alert on the front page."""
     indexed = [(view, messages_of(ctx, view)[0])
                for view in ctx.front_page[:MAX_INDEX_ENTRIES]]
-    yield Artifact("cap/feed.atom",
-                   key_of(ctx.render_key, ctx.tree, NAME, "index",
-                          [(v.version, m) for v, m in indexed]),
-                   lambda: render_index(ctx, indexed), INDEX)
+    yield INDEX_FILE.artifact(tree.CAP_INDEX.path(),
+                              key_of(ctx.render_key, ctx.tree, NAME, "index",
+                                     [(v.version, m) for v, m in indexed]),
+                              lambda: render_index(ctx, indexed))
 
 
 # --- one message ----------------------------------------------------------------------------
@@ -237,7 +233,7 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
         _add(resource, "resourceDesc", text(d.photo_alt, lang))
         _add(resource, "mimeType", "image/jpeg")
         _add(resource, "size", str(photo.length))
-        _add(resource, "uri", ctx.url(ctx.photo_path(view)))
+        _add(resource, "uri", ctx.url(tree.photo(view.id, view.version)))
         _add(resource, "digest", photo.sha1)  # CAP asks for SHA-1
     area = _add(info, "area")
     _add(area, "areaDesc", ", ".join(one_line(r) for r in view.regions) or "Nederland")
@@ -269,7 +265,7 @@ def render_index(ctx: RenderContext, indexed: Sequence[tuple[PublicAlert, CapMes
                     "meldingen" + (" (OEFENING)" if ctx.exercise else ""))
     feed.title(f"{feed_title(ctx)}: CAP")
     for view, message in indexed:
-        url = ctx.url(cap_path(view))
+        url = ctx.url(tree.cap_message(view.id, view.version))
         entry = feed.add_entry(order="append")
         entry.id(url)
         entry.title(_shorten(headline(ctx.settings, view, "nl", message.kind),

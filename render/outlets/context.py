@@ -12,6 +12,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import tree
 from ..config import Settings
 from ..pipeline.state import Message
 from ..public import PublicAlert, front_page_since, microseconds
@@ -168,7 +169,8 @@ class RenderContext:
         return f"{self.settings.base_url}{self.tree}{path}"
 
     def photo_path(self, view: PublicAlert) -> str:
-        return f"alerts/{view.id}/{view.version}/photo.jpg"
+        """The web photo's path (sites' own templates may call it)."""
+        return tree.photo(view.id, view.version)
 
 
 # RenderContext's cached properties that depend only on views, history, now and settings.

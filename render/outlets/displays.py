@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from ..config import DisplayProfile
+from .. import tree
+from ..config import DISPLAY_FORMATS, DisplayProfile
 from ..drawing import pixelfont
 from ..drawing.photo import encode
 from ..drawing.textfit import fit_pixel_rows, require_shaping
@@ -41,9 +42,16 @@ from ..words import i18n
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
 from .once import Once
+from .outlet import FileKind
 from .share import CARD_PNG, render_card, share_image
 
 NAME = "displays"
+SLIDES = {fmt: FileKind(tree.Pattern(tree.SLIDE.template.replace("{fmt}", fmt)),
+                        f"image/{fmt}", LEAF, personal=True) for fmt in DISPLAY_FORMATS}
+SLIDE_TEXT = FileKind(tree.SLIDE_TEXT, "text/plain", LEAF, personal=True)
+CURRENT = FileKind(tree.CURRENT_SLIDE, "image/png", LEAF, personal=True)
+MANIFEST = FileKind(tree.MANIFEST, "application/json", INDEX)
+FILES = (*SLIDES.values(), SLIDE_TEXT, CURRENT, MANIFEST)
 AMBER = (255, 176, 0)
 RGB_TEXT, RGB_LABEL = (255, 210, 0), (255, 40, 40)
 
@@ -189,7 +197,13 @@ class SlideCache:
                                lambda: encode_display(faces[phase - 1], fmt))
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> tuple[Artifact, ...]:
+    """None on their own: a profile's slides are made with its manifest (`tree_artifacts`)."""
+    return ()
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """Every profile's slides (and phase texts), then its `current.png` and manifest."""
     require_shaping()
     cache = SlideCache()
     summaries: list[Artifact] = []
@@ -208,7 +222,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
 def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: SlideCache
                        ) -> tuple[list[Artifact], list[Artifact]]:
     """(the slide files, then current.png and manifest.json that are made of them)."""
-    base = f"displays/{profile.name}"
+    base = tree.display_folder(profile.name)
     files: list[Artifact] = []
     slides: list[Slide] = []
     shown = [v for v in ctx.active if shows(profile, v)]
@@ -224,18 +238,19 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
         count = profile.phases if profile.content == "text" else 1
         for phase in range(1, count + 1):
             for fmt in profile.formats:
-                path = f"{base}/{view.id}/{view.version}-{phase}.{fmt}"
+                path = tree.slide(profile.name, view.id, view.version, phase, fmt)
                 key = key_of(ctx.render_key, ctx.tree, path, profile)
-                files.append(Artifact(path, key, functools.partial(encoded, view, phase, fmt),
-                                      LEAF))
-            png = f"{base}/{view.id}/{view.version}-{phase}.png"
+                files.append(SLIDES[fmt].artifact(
+                    path, key, functools.partial(encoded, view, phase, fmt)))
+            png = tree.slide(profile.name, view.id, view.version, phase, "png")
             slides.append(Slide(view, phase, png, key_of(ctx.render_key, ctx.tree, png,
                                                          profile)))
         if profile.content == "text":
             text = _phase_text(ctx, profile, view)
-            files.append(Artifact(f"{base}/{view.id}/{view.version}.txt",
-                                  key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
-                                  lambda text=text: text, LEAF))
+            files.append(SLIDE_TEXT.artifact(
+                tree.slide_text(profile.name, view.id, view.version),
+                key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
+                lambda text=text: text))
 
     def slide_bytes(slide: Slide) -> bytes:
         return encoded(slide.view, slide.phase, "png")
@@ -258,10 +273,10 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
 
     slide_keys = [s.key for s in slides]
     return files, [
-        Artifact(f"{base}/current.png",
-                 key_of(ctx.render_key, ctx.tree, profile, slide_keys[:1]), current, LEAF),
-        Artifact(f"{base}/manifest.json",
-                 key_of(ctx.render_key, ctx.tree, profile, slide_keys), manifest, INDEX)]
+        CURRENT.artifact(tree.current_slide(profile.name),
+                         key_of(ctx.render_key, ctx.tree, profile, slide_keys[:1]), current),
+        MANIFEST.artifact(tree.manifest(profile.name),
+                          key_of(ctx.render_key, ctx.tree, profile, slide_keys), manifest)]
 
 
 def _drawer(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert

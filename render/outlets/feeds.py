@@ -15,11 +15,13 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from lxml import etree  # feedgen's own XML library
 
+from .. import tree
 from ..pipeline.state import Message
 from ..public import PublicAlert
 from ..words.wording import headline, one_line, summary
 from .artifacts import INDEX, Artifact, key_of
 from .context import RenderContext
+from .outlet import FileKind
 from .texts import page_url
 
 NAME = "feeds"
@@ -29,14 +31,26 @@ GENERATOR = "kindalarm"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+RSS = FileKind(tree.RSS, "application/rss+xml", INDEX, personal=True)
+ATOM_FEED = FileKind(tree.ATOM, "application/atom+xml", INDEX, personal=True)
+FILES = (RSS, ATOM_FEED)
+FORMATS = {"rss": RSS, "atom": ATOM_FEED}
+
+
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> tuple[Artifact, ...]:
+    """None: a feed lists every alert's messages in one document."""
+    return ()
+
+
+def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """`feeds/rss.xml` and `feeds/atom.xml`, the same entries in both."""
     entries = feed_entries(ctx)
     inputs = [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version, ctx.complete_for(v))
               for m, v in entries]
-    for fmt in ("rss", "atom"):
-        yield Artifact(f"feeds/{fmt}.xml",
-                       key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs),
-                       lambda fmt=fmt: render_feed(ctx, entries, fmt), INDEX)
+    for fmt, kind in FORMATS.items():
+        yield kind.artifact(kind.pattern.path(),
+                            key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs),
+                            lambda fmt=fmt: render_feed(ctx, entries, fmt))
 
 
 def feed_entries(ctx: RenderContext) -> list[tuple[Message, PublicAlert]]:
@@ -72,7 +86,7 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
     updated = max((m.sent_at for m, _ in entries), default=EPOCH)
     description = ("Meldingen van vermiste kinderen: KIND ALARM en VERMIST KIND"
                    if not ctx.exercise else "OEFENING: meldingen van een oefening")
-    feed = new_feed(ctx, f"feeds/{fmt}.xml", updated, description)
+    feed = new_feed(ctx, FORMATS[fmt].pattern.path(), updated, description)
     for message, view in entries:
         entry = feed.add_entry(order="append")
         url = page_url(ctx, view, "nl")
@@ -86,10 +100,10 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
         entry.category(term=view.level, label=one_line(ctx.settings.labels[view.level]))
         if view.active:
             if ctx.complete_for(view):  # the share image exists once the slow step ran
-                entry.enclosure(ctx.url(f"share/{view.id}/{view.version}/og.png"), 0,
+                entry.enclosure(ctx.url(tree.share_image(view.id, view.version)), 0,
                                 "image/png")
             elif view.photo:
-                entry.enclosure(ctx.url(ctx.photo_path(view)),
+                entry.enclosure(ctx.url(tree.photo(view.id, view.version)),
                                 ctx.photos.web_facts(view.photo.sha256).length, "image/jpeg")
     if fmt == "rss":
         return feed.rss_str(pretty=True)

@@ -15,19 +15,22 @@ import atexit
 import base64
 import io
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from .. import tree
 from ..drawing.card import BANDS, FOOTERS
 from ..drawing.textfit import FONT_DIR
 from ..pipeline import workers
 from ..public import PublicAlert
 from .artifacts import LEAF, Artifact, key_of
 from .context import RenderContext
-from .share import address, share_dir
+from .outlet import FileKind
+from .share import address
 
 NAME = "poster"
+POSTER = FileKind(tree.POSTER, "application/pdf", LEAF, urgent=False, personal=True)
+FILES = (POSTER,)
 PAPERS = {"A4": (297, 13.0), "A3": (420, 18.4)}  # page height in mm, root font size in pt
 SHRINK = (1.0, 0.85, 0.72, 0.6)  # root size factors tried until the poster is one page
 CALL_REM = 10.5  # height of the call-to-action band at the foot, in root font sizes
@@ -59,13 +62,19 @@ def weasyprint_setup() -> tuple[Any, Any, Any]:
     return HTML, CSS(string=FONT_FACES, font_config=font_config), font_config
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    for view in ctx.active:
-        for paper in PAPERS:
-            path = f"{share_dir(view)}/poster-{paper.lower()}.pdf"
-            yield Artifact(path, key_of(ctx.render_key, ctx.tree, NAME, paper, view.version),
-                           lambda view=view, paper=paper: poster_pdf(ctx, view, paper),
-                           LEAF, urgent=False)
+def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    """The active alert's posters, one per paper size (none once it has ended)."""
+    if not view.active:
+        return []
+    return [POSTER.artifact(tree.poster(view.id, view.version, paper),
+                            key_of(ctx.render_key, ctx.tree, NAME, paper, view.version),
+                            lambda paper=paper: poster_pdf(ctx, view, paper))
+            for paper in PAPERS]
+
+
+def tree_artifacts(ctx: RenderContext) -> tuple[Artifact, ...]:
+    """None: posters belong to one alert each."""
+    return ()
 
 
 def qr_png_uri(url: str) -> str:
@@ -110,7 +119,7 @@ def _posters(ctx: RenderContext, view: PublicAlert) -> dict[str, bytes]:
 def _pages(ctx: RenderContext, view: PublicAlert, paper: str) -> list[str]:
     """The poster's HTML at every size of SHRINK, largest first."""
     page_height, root_pt = PAPERS[paper]
-    url = ctx.url(f"alerts/{view.id}/")
+    url = ctx.url(tree.alert_folder(view.id))
     values = dict(
         view=view, lang="nl", paper=paper, page_height_mm=page_height,
         label=ctx.settings.labels[view.level], band=_css(BANDS[view.level]),

@@ -10,11 +10,11 @@ the pages, feeds and displays.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from PIL import Image
 
+from .. import tree
 from ..drawing.card import Canvas, CardText, card_text, draw_card
 from ..drawing.photo import Pixels, encode
 from ..drawing.textfit import require_shaping
@@ -22,34 +22,34 @@ from ..pipeline import workers
 from ..public import PublicAlert
 from .artifacts import LEAF, Artifact, key_of
 from .context import RenderContext
+from .outlet import FileKind
 
 NAME = "share"
+SHARE_IMAGE = FileKind(tree.SHARE_IMAGE, "image/png", LEAF, urgent=False, personal=True)
+FILES = (SHARE_IMAGE,)
 SIZES = {"og": (1200, 630), "square": (1080, 1080), "story": (1080, 1920)}
-
-
-def share_dir(view: PublicAlert) -> str:
-    return f"share/{view.id}/{view.version}"
 
 
 def address(ctx: RenderContext, view: PublicAlert) -> str:
     """The alert page's address as people type it: no scheme, no trailing slash."""
-    url = ctx.url(f"alerts/{view.id}/")
+    url = ctx.url(tree.alert_folder(view.id))
     return url.split("://", 1)[-1].rstrip("/")
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    for view in ctx.views:
-        yield from view_artifacts(ctx, view)
-
-
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    """The alert's three share images (none once it has ended without a card)."""
     require_shaping()
     if card_text(view, ctx.settings, "") is None:
         return []
-    return [Artifact(f"{share_dir(view)}/{kind}.png",
-                     key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
-                     lambda size=size: share_image(ctx, view, size), LEAF, urgent=False)
+    return [SHARE_IMAGE.artifact(tree.share_image(view.id, view.version, kind),
+                                 key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
+                                 lambda size=size: share_image(ctx, view, size))
             for kind, size in SIZES.items()]
+
+
+def tree_artifacts(ctx: RenderContext) -> tuple[Artifact, ...]:
+    """None: share images belong to one alert each."""
+    return ()
 
 
 # zlib's fastest level: a 1080x1920 card is written in 70% of level 3's time for 15% more

@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .. import tree
 from ..config import Settings
 from ..public import FOUND, PublicAlert
 from ..words.i18n import MONTHS, WEEKDAYS, format_short
@@ -43,30 +44,32 @@ from ..words.wording import (
 )
 from .artifacts import MESSAGE, Artifact, key_of
 from .context import RenderContext
-from .web import alert_page_path
+from .outlet import FileKind
 
 NAME = "texts"
 X_LIMIT, SMS_LIMIT, INSTAGRAM_LIMIT, INSTAGRAM_HASHTAGS = 280, 160, 2200, 30
 LIMITS = {"x": X_LIMIT, "sms": SMS_LIMIT, "instagram": INSTAGRAM_LIMIT}
 
 
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    for view in ctx.views:
-        yield from view_artifacts(ctx, view)
+TEXTS = FileKind(tree.TEXTS, "application/json", MESSAGE, personal=True)
+FILES = (TEXTS,)
 
 
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
-    return [Artifact(texts_path(view), key_of(ctx.render_key, ctx.tree, NAME, view.version),
-                     lambda: _dump(texts_document(ctx, view)), MESSAGE)]
+    """The alert's ready-to-post texts of this version."""
+    return [TEXTS.artifact(tree.texts(view.id, view.version),
+                           key_of(ctx.render_key, ctx.tree, NAME, view.version),
+                           lambda: _dump(texts_document(ctx, view)))]
 
 
-def texts_path(view: PublicAlert) -> str:
-    return f"share/{view.id}/{view.version}/texts.json"
+def tree_artifacts(ctx: RenderContext) -> tuple[Artifact, ...]:
+    """None: texts belong to one alert each."""
+    return ()
 
 
 def page_url(ctx: RenderContext, view: PublicAlert, lang: str) -> str:
     """The alert page's short URL (the folder, not index.html): every character counts."""
-    return ctx.url(alert_page_path(view, lang).removesuffix("index.html"))
+    return ctx.url(tree.alert_page(view.id, lang).removesuffix("index.html"))
 
 
 def _dump(document: dict[str, Any]) -> bytes:

@@ -7,10 +7,10 @@ No page asks another host for anything: stylesheet and fonts are served from `as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .. import tree
 from ..drawing.photo import WEB_SIDE
 from ..public import PublicAlert
 from ..resources import FONTS_DIR
@@ -18,35 +18,38 @@ from ..templating import BUILTIN_TEMPLATES
 from ..words.i18n import LANGS
 from .artifacts import ASSET, INDEX, LEAF, PAGE, TRANSLATION, Artifact, Placeholder, key_of
 from .context import RenderContext
+from .outlet import FileKind
 
 NAME = "web"
+HTML = "text/html"
+PHOTO = FileKind(tree.PHOTO, "image/jpeg", LEAF, personal=True)
+ALERT_PAGE = FileKind(tree.ALERT_PAGE, HTML, PAGE, personal=True)
+# The pages of an alert name each other (language switch): the Dutch one is written first.
+ALERT_PAGE_TRANSLATED = FileKind(tree.ALERT_PAGE_TRANSLATED, HTML, TRANSLATION, personal=True)
+FRONT_PAGE = FileKind(tree.FRONT_PAGE, HTML, INDEX, personal=True)
+FRONT_PAGE_TRANSLATED = FileKind(tree.FRONT_PAGE_TRANSLATED, HTML, INDEX, personal=True)
+ARCHIVE = FileKind(tree.ARCHIVE, HTML, INDEX)
+ARCHIVE_TRANSLATED = FileKind(tree.ARCHIVE_TRANSLATED, HTML, INDEX)
+WIDGET = FileKind(tree.WIDGET, HTML, INDEX, personal=True)
+STYLESHEET = FileKind(tree.STYLESHEET, "text/css", LEAF)  # names the fonts: a layer above
+WEB_FONT = FileKind(tree.WEB_FONT, "font/woff2", ASSET)
+FILES = (PHOTO, ALERT_PAGE, ALERT_PAGE_TRANSLATED, FRONT_PAGE, FRONT_PAGE_TRANSLATED, ARCHIVE,
+         ARCHIVE_TRANSLATED, WIDGET, STYLESHEET, WEB_FONT)
+
 FONTS_WEB = FONTS_DIR / "web"
-OG_SIZE = (1200, 630)  # share/ID/VERSION/og.png, drawn by the share-image renderer
-WIDGET_PATH = "widget/index.html"
+OG_SIZE = (1200, 630)  # share/ID/VERSION/og.png, drawn by the share-image outlet
 WIDGET_REFRESH_SECONDS = 60
-
-
-def lang_prefix(lang: str) -> str:
-    return "" if lang == "nl" else f"{lang}/"
+lang_prefix = tree.lang_prefix
 
 
 def alert_page_path(view: PublicAlert, lang: str = "nl") -> str:
-    return f"{lang_prefix(lang)}alerts/{view.id}/index.html"
-
-
-def share_image_path(view: PublicAlert, name: str = "og.png") -> str:
-    return f"share/{view.id}/{view.version}/{name}"
-
-
-def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    for view in ctx.views:
-        yield from view_artifacts(ctx, view)
-    yield from tree_artifacts(ctx)
+    """The alert page's path (sites' own templates may call it)."""
+    return tree.alert_page(view.id, lang)
 
 
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
     """The alert's web photo and its page in every language."""
-    paths = {lang: alert_page_path(view, lang) for lang in LANGS}
+    paths = {lang: tree.alert_page(view.id, lang) for lang in LANGS}
     photo = [_photo(ctx, view)] if view.photo else []
     return photo + [_alert_page(ctx, view, paths, lang) for lang in LANGS]
 
@@ -54,16 +57,17 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """Front pages, archives, the widget, stylesheet and fonts."""
     front = [(v.id, v.version) for v in ctx.front_page]
-    index_paths = {lang: f"{lang_prefix(lang)}index.html" for lang in LANGS}
-    archive_paths = {lang: f"{lang_prefix(lang)}archive/index.html" for lang in LANGS}
+    index_paths = {lang: tree.front_page(lang) for lang in LANGS}
+    archive_paths = {lang: tree.archive(lang) for lang in LANGS}
     for lang in LANGS:
-        yield _with_placeholder(ctx, lang, _page(ctx, index_paths, lang, "index.html", front,
-                                                 layer=INDEX, alerts=ctx.front_page))
-        yield _with_placeholder(ctx, lang, _page(ctx, archive_paths, lang, "archive.html",
-                                                 ctx.ended_digest, layer=INDEX,
-                                                 alerts=ctx.ended))
+        nl = lang == LANGS[0]
+        yield _page(ctx, FRONT_PAGE if nl else FRONT_PAGE_TRANSLATED, index_paths, lang,
+                    "index.html", front, _publishing(ctx, lang), alerts=ctx.front_page)
+        yield _page(ctx, ARCHIVE if nl else ARCHIVE_TRANSLATED, archive_paths, lang,
+                    "archive.html", ctx.ended_digest, _publishing(ctx, lang),
+                    alerts=ctx.ended)
     active = [(v.id, v.version) for v in ctx.active]
-    yield _page(ctx, {"nl": WIDGET_PATH}, "nl", "widget.html", active, layer=INDEX,
+    yield _page(ctx, WIDGET, {"nl": tree.WIDGET.path()}, "nl", "widget.html", active,
                 alerts=ctx.active, refresh=WIDGET_REFRESH_SECONDS)
     yield from _assets(ctx)
 
@@ -74,34 +78,40 @@ def _alert_page(ctx: RenderContext, view: PublicAlert, paths: dict[str, str], la
     switch): the Dutch one is written first, the others after it (TRANSLATION). Before the
     Dutch page names one that is not there yet, that one's placeholder, the same page without
     the language switch, is written below it."""
-
-    def page(paths: dict[str, str], layer: int = PAGE) -> Artifact:
-        # complete_for decides og:image (share image or web photo), so it is in the key.
-        return _page(ctx, paths, lang, "alert.html", (view.version, ctx.complete_for(view)),
-                     layer=layer, view=view, og=_og_image(ctx, view))
-
+    # complete_for decides og:image (share image or web photo), so it is in the key.
+    inputs = (view.version, ctx.complete_for(view))
+    values = {"view": view, "og": _og_image(ctx, view)}
     if lang == LANGS[0]:
-        return page(paths)
-    return replace(page(paths, TRANSLATION),
-                   placeholder=Placeholder(page({lang: paths[lang]}).produce))
+        return _page(ctx, ALERT_PAGE, paths, lang, "alert.html", inputs, **values)
+    alone = Placeholder(_render(ctx, {lang: paths[lang]}, lang, "alert.html", values))
+    return _page(ctx, ALERT_PAGE_TRANSLATED, paths, lang, "alert.html", inputs, alone,
+                 **values)
 
 
-def _with_placeholder(ctx: RenderContext, lang: str, index: Artifact) -> Artifact:
-    """An index page that every page links to (header and footer), and that lists those
-    pages: in a tree without it (the first publish), a placeholder that names no file is
-    written first (with the images), so no alert page, nor the placeholder of one, ever
+def _publishing(ctx: RenderContext, lang: str) -> Placeholder:
+    """For an index page that every page links to (header and footer), and that lists
+    those pages: in a tree without it (the first publish), a placeholder that names no file
+    is written first (with the images), so no alert page, nor the placeholder of one, ever
     names a missing front page or archive."""
 
     def placeholder() -> bytes:
         template = ctx.templates.get_template("publishing.html")
         return template.render(lang=lang, settings=ctx.settings).encode("utf-8")
 
-    return replace(index, placeholder=Placeholder(placeholder, layer=LEAF))
+    return Placeholder(placeholder, layer=LEAF)
 
 
-def _page(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,
-          inputs: object, layer: int = PAGE, **values: object) -> Artifact:
+def _page(ctx: RenderContext, kind: FileKind, paths: dict[str, str], lang: str,
+          template: str, inputs: object, placeholder: Placeholder | None = None,
+          **values: object) -> Artifact:
     """One page; `paths` names the same page in every language it exists in."""
+    path = paths[lang]
+    return kind.artifact(path, key_of(ctx.render_key, ctx.tree, path, inputs),
+                         _render(ctx, paths, lang, template, values), placeholder)
+
+
+def _render(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,
+            values: dict[str, object]) -> Callable[[], bytes]:
     path = paths[lang]
     root = "../" * path.count("/")  # relative links: the tree works under any base path
 
@@ -112,7 +122,7 @@ def _page(ctx: RenderContext, paths: dict[str, str], lang: str, template: str,
             photo_size=lambda view: photo_size(ctx, view), **values)
         return page.encode("utf-8")
 
-    return Artifact(path, key_of(ctx.render_key, ctx.tree, path, inputs), produce, layer)
+    return produce
 
 
 def photo_size(ctx: RenderContext, view: PublicAlert) -> tuple[int, int]:
@@ -129,17 +139,18 @@ def _og_image(ctx: RenderContext, view: PublicAlert) -> dict[str, object] | None
     if not view.active:
         return None
     if ctx.complete_for(view):
-        return {"url": ctx.url(share_image_path(view)), "size": OG_SIZE}
+        return {"url": ctx.url(tree.share_image(view.id, view.version)), "size": OG_SIZE}
     if view.photo:
-        return {"url": ctx.url(ctx.photo_path(view)), "size": None}
+        return {"url": ctx.url(tree.photo(view.id, view.version)), "size": None}
     return None
 
 
 def _photo(ctx: RenderContext, view: PublicAlert) -> Artifact:
     photo = view.photo
     assert photo is not None
-    return Artifact(ctx.photo_path(view), key_of(ctx.render_key, "photo", photo.sha256),
-                    lambda: ctx.photos.web_photo(photo.sha256), LEAF)
+    return PHOTO.artifact(tree.photo(view.id, view.version),
+                          key_of(ctx.render_key, "photo", photo.sha256),
+                          lambda: ctx.photos.web_photo(photo.sha256))
 
 
 def _assets(ctx: RenderContext) -> Iterator[Artifact]:
@@ -157,7 +168,6 @@ def _assets(ctx: RenderContext) -> Iterator[Artifact]:
         for path in sorted(FONTS_WEB.glob("*.woff2")):
             files[f"assets/fonts/{path.name}"] = path
     for target, source in files.items():
-        # The stylesheet names the fonts: it goes in the layer above them.
-        yield Artifact(target, key_of(ctx.render_key, target),
-                       lambda source=source: source.read_bytes(),
-                       LEAF if target.endswith(".css") else ASSET)
+        kind = STYLESHEET if target.endswith(".css") else WEB_FONT
+        yield kind.artifact(target, key_of(ctx.render_key, target),
+                            lambda source=source: source.read_bytes())

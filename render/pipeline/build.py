@@ -17,7 +17,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 
 from ..alert.loader import (
     AlertLoader,
@@ -33,10 +32,11 @@ from ..alert.model import Alert, PhotoFile
 from ..config import Settings, load_settings
 from ..drawing.photo import PhotoFacts, PhotoStore
 from ..errors import guard_output
-from ..outlets import api, cap, displays, feeds, poster, share, texts, web
-from ..outlets.artifacts import STATUS, Artifact, fingerprint_sum, key_of
+from ..outlets.artifacts import Artifact, fingerprint_sum, key_of
 from ..outlets.context import Carry, RenderContext
 from ..outlets.once import Once
+from ..outlets.outlet import Outlet
+from ..outlets.registry import BUILD_FILES, OUTLETS, versioned_alert_id
 from ..public import (
     ACTIVE,
     PublicAlert,
@@ -49,24 +49,17 @@ from ..public import (
 )
 from ..resources import FONTS_DIR, PACKAGE_DIR
 from ..templating import environment, template_files
+from ..tree import TREES
 from .ended import EndedBlock, StoredBlock, ended_block
 from .publish import Publisher, PublishReport
 from .state import AlertRecord, Message, State, state_dir_for
 
 log = logging.getLogger("kindalarm")
-TREES = ("", "exercise/")
 
 
 FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
 SETTLED = "settled_files"  # meta key: see Builder._settled_files
 ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
-
-
-def default_renderers() -> list[ModuleType]:
-    """Every renderer module; each has `NAME` and `artifacts(ctx)`. One that splits them
-    into `view_artifacts(ctx, view)` and (for files of no one alert) `tree_artifacts(ctx)`
-    lets the build keep an ended alert's artifacts from run to run."""
-    return [web, api, feeds, cap, texts, displays, share, poster]
 
 
 @dataclass
@@ -96,12 +89,12 @@ class BuildResult:
 class Builder:
     @guard_output
     def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
-                 renderers: Sequence[ModuleType] | None = None) -> None:
+                 outlets: Sequence[Outlet] = OUTLETS) -> None:
         self.site = site
         self.alert_dir = alert_dir
         self.out = out
         self.settings = settings or load_settings(site)
-        self.renderers = list(renderers or default_renderers())
+        self.outlets = tuple(outlets)
         self.state = State(state_dir_for(out))
         self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
         self.loader = AlertLoader(alert_dir, dict(self._fingerprints_saved))
@@ -445,32 +438,26 @@ class Builder:
         """Every artifact of the trees: those made in this run with each alert's files
         together (see `by_alert`), and the ended alerts' artifacts kept from earlier runs, a
         block per tree (none if not `ended`)."""
-        per_view = [r for r in self.renderers if hasattr(r, "view_artifacts")]
         made: list[Artifact] = []
         kept: list[EndedBlock] = []
         for ctx in contexts:
             ended_views = []
             for view in ctx.views:
                 if view.active:
-                    made += self._view_artifacts(per_view, ctx, view)
+                    made += self._view_artifacts(ctx, view)
                 elif ended:
                     ended_views.append(view)
             if ended:
-                kept.append(self._ended_block(per_view, ctx, ended_views))
-            for renderer in self.renderers:
-                if renderer not in per_view:
-                    made += _in_tree(ctx, renderer.artifacts(ctx))
-                elif per_tree := getattr(renderer, "tree_artifacts", None):  # of no one alert
-                    made += _in_tree(ctx, per_tree(ctx))
+                kept.append(self._ended_block(ctx, ended_views))
+            for outlet in self.outlets:
+                made += _in_tree(ctx, outlet.tree_artifacts(ctx))
         return by_alert(made), kept
 
-    def _view_artifacts(self, renderers: list[ModuleType], ctx: RenderContext,
-                        view: PublicAlert) -> list[Artifact]:
-        return [a for renderer in renderers
-                for a in _in_tree(ctx, renderer.view_artifacts(ctx, view))]
+    def _view_artifacts(self, ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+        return [a for outlet in self.outlets
+                for a in _in_tree(ctx, outlet.view_artifacts(ctx, view))]
 
-    def _ended_block(self, renderers: list[ModuleType], ctx: RenderContext,
-                     views: list[PublicAlert]) -> EndedBlock:
+    def _ended_block(self, ctx: RenderContext, views: list[PublicAlert]) -> EndedBlock:
         """The artifacts of a tree's ended alerts, as kept from the last run that listed them
         in this step (see `render.ended`). Whether their slow files may be named is the same
         for all of them: yes in a complete step, no in an urgent one that lists them."""
@@ -480,7 +467,7 @@ class Builder:
         # A new process starts from the complete step's block stored by the last one.
         stored = self._stored_block(ctx.tree) if previous is None and ctx.complete else None
         block = ended_block(previous, ctx, views,
-                            functools.partial(self._view_artifacts, renderers, ctx), stored)
+                            functools.partial(self._view_artifacts, ctx), stored)
         self._ended_blocks_used[key] = block
         return block
 
@@ -514,7 +501,8 @@ class Builder:
         body = {"build": build_id, "generated": generated, "counts": counts,
                 "generator": "kindalarm"}
         data = (json.dumps(body, indent=2) + "\n").encode()
-        return Artifact("status.json", key_of(data), lambda: data, layer=STATUS)
+        status, = BUILD_FILES
+        return status.artifact(status.pattern.path(), key_of(data), lambda: data)
 
     def _remember(self, views: list[PublicAlert], fresh: dict[str, LoadResult],
                   records: dict[str, AlertRecord]) -> None:
@@ -643,19 +631,6 @@ def by_alert(artifacts: list[Artifact]) -> list[Artifact]:
         alert_id = versioned_alert_id(artifact.path)
         return alert_id is None, alert_id or ""
     return sorted(artifacts, key=group)
-
-
-def versioned_alert_id(path: str) -> str | None:
-    """The alert id of a versioned file (alerts/ID/VERSION/..., share/ID/VERSION/...,
-    cap/ID/VERSION.xml, displays/PROFILE/ID/...), or None for any other path."""
-    parts = path.split("/")
-    if parts and parts[0] == "exercise":
-        parts = parts[1:]
-    if len(parts) >= 3 and parts[0] in ("alerts", "share", "cap") and parts[2] != "index.html":
-        return parts[1]
-    if len(parts) >= 4 and parts[0] == "displays":
-        return parts[2]
-    return None
 
 
 def compute_render_key(site: Path, settings: Settings) -> str:

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..errors import PublishError
 from ..outlets.artifacts import Artifact, Batch
+from ..outlets.registry import has_gzip_sibling
 from .state import FileRecord, State
 
 log = logging.getLogger("kindalarm")
@@ -47,13 +48,6 @@ log = logging.getLogger("kindalarm")
 # free thread, and a drop's urgent files took 0.42 s instead of 0.34-0.38 (median of 12).
 WORKERS = min(4, (os.cpu_count() or 1) + 1)
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
-GZIP_SUFFIXES = (".html", ".xml", ".atom", ".json", ".txt", ".css", ".svg")
-
-
-def has_gzip_sibling(path: str) -> bool:
-    return path.endswith(GZIP_SUFFIXES)
-
-
 def gzip_bytes(data: bytes) -> bytes:
     """The same input always gives the same bytes (no name, mtime 0), so an unchanged file
     keeps its `.gz` ETag too."""
