@@ -65,6 +65,8 @@ def error_file_for(alert_file: Path) -> Path:
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with an alert file: the field it concerns and what to do about it."""
+
     field: str
     message: str
 

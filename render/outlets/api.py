@@ -18,6 +18,7 @@ SCHEMA_FILE = BUILTIN_TEMPLATES / "api" / "schema.json"
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """`api/alerts.json` (the active alerts) and `api/schema.json`."""
     inputs = [(v.id, v.version) for v in ctx.active]
     yield Artifact("api/alerts.json", key_of(ctx.render_key, ctx.tree, inputs),
                    lambda: _dump(alerts_document(ctx)), INDEX)

@@ -36,6 +36,9 @@ class Placeholder:
 
 @dataclass(frozen=True)
 class Artifact:
+    """One file of the published tree: its path, the key its bytes follow, how to produce
+    them, and when to write it (layer, urgent step or not, placeholder)."""
+
     path: str  # relative to the tree root, with forward slashes
     key: str  # same key, same bytes
     produce: Callable[[], bytes]

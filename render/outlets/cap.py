@@ -121,6 +121,7 @@ def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """Every alert's CAP message of this version, and `cap/feed.atom`."""
     for view in ctx.views:
         yield from view_artifacts(ctx, view)
     yield from tree_artifacts(ctx)

@@ -43,6 +43,9 @@ class Carry:
 
 @dataclass(frozen=True)
 class RenderContext:
+    """What a renderer gets for one tree (public or exercise) and one step: the public
+    views, their history, the clock and the means to draw them."""
+
     settings: Settings
     views: Sequence[PublicAlert]  # every known alert of this tree, in `public.sort_key` order
     history: Sequence[Message]  # published versions of these alerts, oldest first

@@ -165,6 +165,8 @@ def encode_display(image: Image.Image, fmt: str) -> bytes:
 
 @dataclass(frozen=True)
 class Slide:
+    """One slide of a display profile: an alert's phase and the file it is drawn to."""
+
     view: PublicAlert
     phase: int  # from 1
     path: str  # relative to the tree
@@ -190,6 +192,8 @@ class SlideCache:
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """Every display profile's slides (and text phases), then each profile's
+    `current.png` and `manifest.json`."""
     require_shaping()
     cache = SlideCache()
     summaries: list[Artifact] = []

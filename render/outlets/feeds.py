@@ -30,6 +30,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """`feeds/rss.xml` and `feeds/atom.xml`, the same entries in both."""
     entries = feed_entries(ctx)
     inputs = [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version, ctx.complete_for(v))
               for m, v in entries]

@@ -60,6 +60,7 @@ def weasyprint_setup() -> tuple[Any, Any, Any]:
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """The A4 and A3 posters of every active alert (slow: not in the urgent step)."""
     for view in ctx.active:
         for paper in PAPERS:
             path = f"{share_dir(view)}/poster-{paper.lower()}.pdf"

@@ -38,11 +38,14 @@ def address(ctx: RenderContext, view: PublicAlert) -> str:
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """The share images of every alert that has a card (see `view_artifacts`)."""
     for view in ctx.views:
         yield from view_artifacts(ctx, view)
 
 
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    """The alert's og, square and story cards (slow: not in the urgent step); none for a
+    withdrawn or expired alert."""
     require_shaping()
     if card_text(view, ctx.settings, "") is None:
         return []

@@ -51,11 +51,13 @@ LIMITS = {"x": X_LIMIT, "sms": SMS_LIMIT, "instagram": INSTAGRAM_LIMIT}
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """The ready-to-post texts of every alert."""
     for view in ctx.views:
         yield from view_artifacts(ctx, view)
 
 
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
+    """The alert's `texts.json` for this version."""
     return [Artifact(texts_path(view), key_of(ctx.render_key, ctx.tree, NAME, view.version),
                      lambda: _dump(texts_document(ctx, view)), MESSAGE)]
 

@@ -39,6 +39,8 @@ def share_image_path(view: PublicAlert, name: str = "og.png") -> str:
 
 
 def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
+    """Every alert's photo and pages, then the front pages, archives, widget, stylesheet
+    and fonts."""
     for view in ctx.views:
         yield from view_artifacts(ctx, view)
     yield from tree_artifacts(ctx)

@@ -71,6 +71,9 @@ def default_renderers() -> list[ModuleType]:
 
 @dataclass
 class BuildResult:
+    """What one run did: the files judged, the views published, the publisher's report and
+    its timings."""
+
     accepted: list[LoadResult] = field(default_factory=list)
     rejected: list[LoadResult] = field(default_factory=list)
     views: list[PublicAlert] = field(default_factory=list)
@@ -94,6 +97,9 @@ class BuildResult:
 
 
 class Builder:
+    """Runs the pipeline for one alert directory and output tree; `build` uses one once,
+    `watch` keeps one for its whole run (with what it remembers between runs)."""
+
     @guard_output
     def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
                  renderers: Sequence[ModuleType] | None = None) -> None:

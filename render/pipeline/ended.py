@@ -26,6 +26,9 @@ from .state import Message
 
 @dataclass(eq=False)
 class EndedBlock:
+    """A tree's ended alerts' artifacts for one step, with the views they were made from
+    and what tells whether they still fit."""
+
     tree: str
     views: tuple[PublicAlert, ...]  # held, so their ids below stay theirs
     view_ids: tuple[int, ...]
@@ -115,6 +118,9 @@ ViewKey = tuple[Any, ...]  # (id, version, state, history length, last seq)
 
 @dataclass
 class StoredBlock:
+    """The paths, keys and layers of a complete step's ended block, as stored in the state
+    for the next process, with the render key they were made with."""
+
     render_key: str
     entries: dict[ViewKey, list[Entry]]
     fingerprints: tuple[int, int] | None = None  # the sums of its urgent and slow batches

@@ -62,6 +62,8 @@ def gzip_bytes(data: bytes) -> bytes:
 
 @dataclass
 class PublishReport:
+    """What a publish did: files written, left unchanged, deleted, failed or deferred."""
+
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
@@ -104,6 +106,9 @@ def _produce(artifact: Artifact) -> tuple[Artifact, bytes, Exception | None]:
 
 
 class Publisher:
+    """The one writer of an output tree: writes artifacts in layers, atomically, and
+    deletes obsolete files last (see the module docstring)."""
+
     def __init__(self, root: Path, state: State) -> None:
         self.root = root
         self.state = state

@@ -48,6 +48,9 @@ create table if not exists meta (key text primary key, value text not null);
 
 @dataclass(frozen=True)
 class FileRecord:
+    """A published file as recorded: the key and sha256 it was written with, its layer,
+    and when it retires if it is superseded."""
+
     key: str
     sha256: str
     retire_at: float | None
@@ -56,6 +59,9 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class AlertRecord:
+    """What the state keeps of one alert: its last good document and photo while live, or
+    only its ended public view."""
+
     id: str
     source: str | None  # alert file name, while live
     state: str
@@ -67,6 +73,8 @@ class AlertRecord:
 
 @dataclass(frozen=True)
 class Message:
+    """One published version of an alert (a feed entry, a CAP message)."""
+
     seq: int
     alert_id: str
     version: str
@@ -93,6 +101,9 @@ def state_dir_for(out: Path) -> Path:
 
 
 class State:
+    """The publisher's memory in SQLite beside the output, locked to one process (see the
+    module docstring)."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
