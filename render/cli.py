@@ -30,6 +30,8 @@ def setup_logging(verbose: bool) -> None:
 
 
 class Site:
+    """The site directory (`--site`): its settings, read when a command needs them."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
 

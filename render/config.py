@@ -43,6 +43,8 @@ class DisplayProfile:
 
 @dataclass(frozen=True)
 class Settings:
+    """The site's settings from `kindalarm.toml`, every key with its default."""
+
     base_url: str = "http://127.0.0.1:8000/"
     site_name: str = "Kind Alarm"
     brand: str = "Burgernet"

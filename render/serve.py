@@ -36,6 +36,8 @@ def parse_address(address: str) -> tuple[str, int]:
 
 
 class TreeHandler(SimpleHTTPRequestHandler):
+    """Serves the output tree for preview, with the published media types."""
+
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **TYPES}  # noqa: RUF012
 
     def translate_path(self, path: str) -> str:

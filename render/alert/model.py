@@ -36,6 +36,8 @@ class PhotoFile:
 
 @dataclass(frozen=True)
 class Child:
+    """The missing child as the alert file describes it (validated, not yet public)."""
+
     name: str
     age: int
     gender: str | None = None
@@ -52,6 +54,8 @@ class Child:
 
 @dataclass(frozen=True)
 class LastSeen:
+    """When and where the child was last seen, with coordinates when known."""
+
     time: datetime
     place: Text
     latitude: float | None = None
@@ -60,17 +64,24 @@ class LastSeen:
 
 @dataclass(frozen=True)
 class Vehicle:
+    """A vehicle involved: its description and, when known, its plate."""
+
     description: Text
     plate: str | None = None
 
 
 @dataclass(frozen=True)
 class Suspect:
+    """A person who may be involved, as the police describe them."""
+
     description: Text
 
 
 @dataclass(frozen=True)
 class Alert:
+    """One validated alert file, everything in it; only `public_view` decides what of it
+    is shown."""
+
     id: str
     level: str  # "kind-alarm" | "vermist-kind"
     status: str  # "active" | "found" | "cancelled"

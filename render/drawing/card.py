@@ -83,6 +83,8 @@ def _when(moment: datetime, settings: Settings, lang: str) -> str:
 
 @dataclass
 class Canvas:
+    """An image being drawn, with its margin and the text blocks placed on it so far."""
+
     image: Image.Image
     margin: int
     texts: list[tuple[str, Box]] = field(default_factory=list)  # (block, ink box) per line

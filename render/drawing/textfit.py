@@ -176,9 +176,9 @@ def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: i
         lines, _, pitch = attempted
         return _fits(lines, pitch, height, max_lines)
 
-    # Measuring a line with the font costs about 0.15 ms whatever its length (the shaper is
-    # set up for every call), and bisecting over sizes measured every line at some seven
-    # sizes: half of drawing a card. So the bisection runs on an estimate (the words' widths
+    # Measuring a line with the font has a fixed cost whatever its length (the shaper is
+    # set up for every call), and bisecting over sizes would measure every line at several
+    # sizes, a large part of drawing a card. So the bisection runs on an estimate (the words' widths
     # at the largest size, scaled), and the font measures only the sizes around its answer.
     # As fitting shrinks monotonically, that is the size an exact bisection finds.
     reference = font(weight, max_size, fallback)

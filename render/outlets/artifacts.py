@@ -36,6 +36,9 @@ class Placeholder:
 
 @dataclass(frozen=True)
 class Artifact:
+    """One file of the published tree: its path, the key its bytes follow, how to produce
+    them, and when to write it (layer, urgent step or not, placeholder)."""
+
     path: str  # relative to the tree root, with forward slashes
     key: str  # same key, same bytes
     produce: Callable[[], bytes]
@@ -46,7 +49,7 @@ class Artifact:
     @cached_property
     def fingerprint(self) -> int:
         """64 bits of a hash of path and key. Summed, they name a tree whatever the order
-        of its artifacts (status.json's build id): no sorted listing of 25,000 lines in
+        of its artifacts (status.json's build id): no sorted listing of every line in
         every publish, and an ended alert's artifacts, kept from run to run, are hashed once."""
         line = f"{self.path} {self.key}".encode()
         return int.from_bytes(hashlib.sha256(line).digest()[:8], "big")
@@ -72,7 +75,7 @@ class Batch(tuple[Artifact, ...]):
 
     @cached_property
     def urgent(self) -> tuple[Artifact, ...]:
-        """Its urgent artifacts: itself when all are (no copy of 20,000 references)."""
+        """Its urgent artifacts: itself when all are (no copy of thousands of references)."""
         urgent = tuple(a for a in self if a.urgent)
         return self if len(urgent) == len(self) else urgent
 

@@ -173,6 +173,8 @@ def encode_display(image: Image.Image, fmt: str) -> bytes:
 
 @dataclass(frozen=True)
 class Slide:
+    """One slide of a display profile: an alert's phase and the file it is drawn to."""
+
     view: PublicAlert
     phase: int  # from 1
     path: str  # relative to the tree

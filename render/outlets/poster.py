@@ -81,7 +81,7 @@ def qr_png_uri(url: str) -> str:
     """The QR code as a PNG of one pixel per module (quiet zone included), which the poster
     scales up without smoothing (`image-rendering: pixelated`, so no interpolation in the
     PDF either): as sharp as vector art at any size, and set in a fraction of the time of
-    an SVG path of a thousand segments (about 50 ms of every poster)."""
+    an SVG path of a thousand segments."""
     import qrcode
     from PIL import Image
 
@@ -98,8 +98,8 @@ def qr_png_uri(url: str) -> str:
 
 def photo_uri(ctx: RenderContext, view: PublicAlert) -> str | None:
     """The published web photo itself (1200 px on its long side: 150 to 290 dpi on either
-    paper), which the build has encoded anyway: a print-sized copy of its own took two
-    resizes and two encodes of every poster, a tenth of a cold build."""
+    paper), which the build has encoded anyway: a print-sized copy of its own would cost
+    two more resizes and encodes per poster."""
     if not view.photo:
         return None
     data = ctx.photos.web_photo(view.photo.sha256)
@@ -138,8 +138,8 @@ def _pages(ctx: RenderContext, view: PublicAlert, paper: str) -> list[str]:
 def pdfs_of(pages: dict[str, list[str]]) -> dict[str, bytes]:
     """Each paper's poster (see `pdf_of`). A3 is A4 scaled by the square root of two, page
     and type alike, so the next paper starts at the size that fitted the one before: an
-    alert with full details spills over at the largest size, and setting that again for
-    the second paper was a third of its time."""
+    alert with full details spills over at the largest size, and the second paper need
+    not set that size again."""
     pdfs = {}
     start = 0
     for paper, sizes in pages.items():

@@ -52,8 +52,8 @@ def tree_artifacts(ctx: RenderContext) -> tuple[Artifact, ...]:
     return ()
 
 
-# zlib's fastest level: a 1080x1920 card is written in 70% of level 3's time for 15% more
-# bytes; the social networks re-encode what they get anyway.
+# zlib's fastest level: a card is written faster than at level 3 for a few more bytes;
+# the social networks re-encode what they get anyway.
 CARD_PNG = {"compress_level": 1}
 
 

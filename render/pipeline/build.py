@@ -64,6 +64,9 @@ ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
 
 @dataclass
 class BuildResult:
+    """What one run did: the files judged, the views published, the publisher's report and
+    its timings."""
+
     accepted: list[LoadResult] = field(default_factory=list)
     rejected: list[LoadResult] = field(default_factory=list)
     views: list[PublicAlert] = field(default_factory=list)
@@ -87,6 +90,9 @@ class BuildResult:
 
 
 class Builder:
+    """Runs the pipeline for one alert directory and output tree; `build` uses one once,
+    `watch` keeps one for its whole run (with what it remembers between runs)."""
+
     @guard_output
     def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
                  outlets: Sequence[Outlet] = OUTLETS) -> None:
@@ -142,8 +148,8 @@ class Builder:
         that did not (see `AlertLoader.scan`).
         """
         # Python's cycle collector walks every object the watcher holds (thousands of views
-        # and artifacts at 5,000 alerts: 0.3-0.5 s of a new alert's urgent step); it waits
-        # until that step is out. Reference counting frees everything else meanwhile.
+        # and artifacts), which would hold up a new alert's urgent step; it waits until that
+        # step is out. Reference counting frees everything else meanwhile.
         self._gc_paused = urgent_first and gc.isenabled()
         if self._gc_paused:
             gc.disable()
@@ -253,7 +259,7 @@ class Builder:
                    ) -> tuple[list[LoadResult], list[Path]]:
         """Results to judge: a file in `hold` (still being written), or an alert whose photo
         is, is replaced by its last judged result, or left out if it has none."""
-        if not hold:  # the usual case: nothing to resolve (realpath of 5,000 files is ~0.3 s)
+        if not hold:  # the usual case: nothing to resolve (no realpath of every file)
             self._judged = {r.source: r for r in results}
             return results, []
         held_files = {Path(os.path.realpath(p)) for p in hold}
@@ -310,8 +316,8 @@ class Builder:
                 known = records.get(alert.id)
                 if known is None or known.photo_sha != photo.sha256:
                     new_photos.append(photo.sha256)
-        # New photos are decoded now, so a damaged one is refused here: all at once, since a
-        # cold build of many alerts spent a quarter of its time decoding them one by one.
+        # New photos are decoded now, so a damaged one is refused here: all at once, so a
+        # cold build of many alerts does not decode them one by one.
         damaged = photos.decode_all(new_photos)
         for winner in winners:
             photo = winner.alert.child.photo  # type: ignore[union-attr]
@@ -545,9 +551,9 @@ class Builder:
 
     def _settled_files(self, records: dict[str, AlertRecord]) -> dict[str, str]:
         """File identity -> alert id of the alert files that gave an ended alert whose public
-        view is stored, made with this render key (code and settings). A build of 1,000
-        alerts with nothing to do spent most of its time reading and parsing such files;
-        their view comes from the state instead, as for an ended alert whose file is gone."""
+        view is stored, made with this render key (code and settings). Reading and parsing
+        such files would be most of a rebuild with nothing to do; their view comes from the
+        state instead, as for an ended alert whose file is gone."""
         stored = self.state.meta(SETTLED) or {}
         if stored.get("render_key") != self.render_key:
             return {}

@@ -2,8 +2,8 @@
 
 An ended view never changes, and neither does anything else its files depend on but its CAP
 history, which only grows. A watcher over years of ended alerts would otherwise make all their
-artifacts again in every run (0.9 s of a new alert's publish at 5,000 of them), and even
-looking each one up in a memo was a pass over 20,000 artifacts in every run. A block is reused
+artifacts again in every run, in every new alert's publish, and even looking each one up in a
+memo would be a pass over all their artifacts in every run. A block is reused
 whole while its tree has the same ended views and none of them has a new message; when that
 changes, only the alerts that changed are made again. A new process starts from the paths and
 keys of the last complete block, stored in the state (see `StoredBlock`).
@@ -26,6 +26,9 @@ from .state import Message
 
 @dataclass(eq=False)
 class EndedBlock:
+    """A tree's ended alerts' artifacts for one step, with the views they were made from
+    and what tells whether they still fit."""
+
     tree: str
     views: tuple[PublicAlert, ...]  # held, so their ids below stay theirs
     view_ids: tuple[int, ...]
@@ -95,16 +98,16 @@ def ended_block(previous: EndedBlock | None, ctx: RenderContext,
     block = EndedBlock(ctx.tree, tuple(views), view_ids, last_seq, artifacts, by_view)
     block.as_stored = bool(from_store) and not fresh and len(by_view) == len(from_store)
     if block.as_stored and stored is not None and stored.fingerprints is not None:
-        # The stored block's sums (status.json's build id), not 5,000 hashes again.
+        # The stored block's sums (status.json's build id), not every artifact hashed again.
         block.urgent.__dict__["fingerprint"], block.slow.__dict__["fingerprint"] = \
             stored.fingerprints
     return block
 
 
 # --- across processes ------------------------------------------------------------------
-# A new process (every `build`) made the artifacts of every ended alert again: 0.12 s of a
-# rebuild of 1,000 alerts with nothing to do. Their paths and keys are stored in the state
-# instead (no personal data: the published tree names them too), with the render key they
+# A new process (every `build`) would otherwise make the artifacts of every ended alert
+# again, a large part of a rebuild with nothing to do. Their paths and keys are stored in the
+# state instead (no personal data: the published tree names them too), with the render key they
 # were made with, and stand in for them: an alert's artifacts are made for real only when one
 # of its files must be produced.
 
@@ -115,6 +118,9 @@ ViewKey = tuple[Any, ...]  # (id, version, state, history length, last seq)
 
 @dataclass
 class StoredBlock:
+    """The paths, keys and layers of a complete step's ended block, as stored in the state
+    for the next process, with the render key they were made with."""
+
     render_key: str
     entries: dict[ViewKey, list[Entry]]
     fingerprints: tuple[int, int] | None = None  # the sums of its urgent and slow batches

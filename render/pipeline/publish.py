@@ -44,8 +44,8 @@ from .state import FileRecord, State
 log = logging.getLogger("kindalarm")
 # Threads that render artifacts at the same time: one more than the cores. A new alert's
 # three big images (two full-HD slides, the web photo) then start together and share both
-# cores (their encodes release the GIL); with one thread per core the third waited for a
-# free thread, and a drop's urgent files took 0.42 s instead of 0.34-0.38 (median of 12).
+# cores (their encodes release the GIL); with one thread per core the third would wait for
+# a free thread, and the urgent files would be published later.
 WORKERS = min(4, (os.cpu_count() or 1) + 1)
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
 def gzip_bytes(data: bytes) -> bytes:
@@ -56,6 +56,8 @@ def gzip_bytes(data: bytes) -> bytes:
 
 @dataclass
 class PublishReport:
+    """What a publish did: files written, left unchanged, deleted, failed or deferred."""
+
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
@@ -98,6 +100,9 @@ def _produce(artifact: Artifact) -> tuple[Artifact, bytes, Exception | None]:
 
 
 class Publisher:
+    """The one writer of an output tree: writes artifacts in layers, atomically, and
+    deletes obsolete files last (see the module docstring)."""
+
     def __init__(self, root: Path, state: State) -> None:
         self.root = root
         self.state = state
@@ -225,10 +230,10 @@ class Publisher:
 
         `check_disk=False` trusts the records for presence: a file deleted behind the
         publisher's back is then restored by the next run that checks (the watcher checks
-        at start and at every periodic rescan; a stat per file costs 0.3 s at 5,000 alerts).
-        It also trusts a batch found up to date before, as long as none of its files has been
-        written, deleted or retired since (see `_touch`): looking up 20,000 ended alerts'
-        files in every run was a tenth of a new alert's publish at 5,000 of them."""
+        at start and at every periodic rescan; a stat of every file is slow at thousands of
+        alerts). It also trusts a batch found up to date before, as long as none of its files
+        has been written, deleted or retired since (see `_touch`): looking up every ended
+        alert's files in every run would slow every new alert's publish."""
         records = self.state.files() if records is None else records
         interrupted = self.state.pending() if interrupted is None else interrupted
         found = self._outdated(artifacts, records, interrupted, check_disk)
@@ -272,8 +277,8 @@ class Publisher:
                 del self._current[key]
 
     def _present(self, path: str) -> bool:
-        # os.path on strings: this runs for every wanted file on every run (pathlib's parsing
-        # was half of the ~1 s it took for 40,000 files).
+        # os.path on strings: this runs for every wanted file on every run, and pathlib's
+        # parsing would be a large part of it.
         target = os.path.join(self.root, path)
         return os.path.isfile(target) and (not has_gzip_sibling(path)
                                            or os.path.isfile(target + ".gz"))

@@ -48,6 +48,9 @@ create table if not exists meta (key text primary key, value text not null);
 
 @dataclass(frozen=True)
 class FileRecord:
+    """A published file as recorded: the key and sha256 it was written with, its layer,
+    and when it retires if it is superseded."""
+
     key: str
     sha256: str
     retire_at: float | None
@@ -56,6 +59,9 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class AlertRecord:
+    """What the state keeps of one alert: its last good document and photo while live, or
+    only its ended public view."""
+
     id: str
     source: str | None  # alert file name, while live
     state: str
@@ -67,6 +73,8 @@ class AlertRecord:
 
 @dataclass(frozen=True)
 class Message:
+    """One published version of an alert (a feed entry, a CAP message)."""
+
     seq: int
     alert_id: str
     version: str
@@ -93,6 +101,9 @@ def state_dir_for(out: Path) -> Path:
 
 
 class State:
+    """The publisher's memory in SQLite beside the output, locked to one process (see the
+    module docstring)."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
@@ -113,9 +124,9 @@ class State:
             if "layer" not in {row[1] for row in self.db.execute(f"pragma table_info({table})")}:
                 self.db.execute(f"alter table {table} add column layer integer not null default 0")
         # The files, alerts and messages tables, read once and then kept in step with every
-        # write (this process holds the lock, so no one else writes). A watcher over 5,000
-        # alerts read 25,000 file rows and 5,000 alert rows several times per publish: about
-        # 0.15 s of a new alert's urgent step. A failed write forgets them (read again).
+        # write (this process holds the lock, so no one else writes): a watcher would
+        # otherwise read every file row and alert row several times per publish, in a new
+        # alert's urgent step. A failed write forgets them (read again).
         self._files: dict[str, FileRecord] | None = None
         self._retiring: set[str] = set()  # paths in _files with a retire_at, while it is held
         self.files_read = 0  # times the files table was read (into _files)
@@ -146,7 +157,7 @@ class State:
         return dict(self._held_files())
 
     def files_now(self) -> Mapping[str, FileRecord]:
-        """Every recorded file, as the state holds them: not a copy of 25,000 records, but a
+        """Every recorded file, as the state holds them: not a copy of thousands of records, but a
         view that changes with every later write."""
         return MappingProxyType(self._held_files())
 

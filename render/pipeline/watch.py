@@ -4,7 +4,7 @@ Three parts, after mkdocs' livereload `_build_loop` and lektor's watcher:
 
 - one watchdog observer for the whole run; its handler only records what happened
   (`ChangeTracker.record`) and wakes the build loop, it never builds;
-- the build loop waits, lets a burst settle (20 ms of quiet, at most 300 ms), then runs the one
+- the build loop waits, lets a burst settle (a moment of quiet, see `Timing`), then runs the one
   `Builder` outside any lock, urgent outputs first; events that arrive meanwhile are kept for
   the next round, and a failed build is logged and retried;
 - the supervisor (the caller's thread) restarts a dead observer, asks for a full rescan every

@@ -4,7 +4,7 @@ Drawing a card (Pillow's FreeType text, in Python) and setting a poster (WeasyPr
 Python) hold the GIL, so in the build's own threads they keep one core busy at most while
 the other waits. Inside `worker_processes`, `run` sends such work to worker processes: both
 cores work. The watcher does not use them: a new alert's few images take less time than
-starting a worker, and every worker costs its own memory (about 70 MB).
+starting a worker, and every worker costs its own memory.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def run(function: Callable[..., T], *args: Any) -> T:
 def _leave_with(parent: int) -> None:
     """In a worker: exit as soon as the build that started it is gone. A `kill -9` of the
     build would otherwise leave its workers behind for good (they wait for work that never
-    comes), 70 MB each."""
+    comes), each holding its own memory."""
 
     def watch() -> None:
         while os.getppid() == parent:
