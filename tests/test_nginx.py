@@ -5,7 +5,6 @@ dotfiles. The checks walk whole trees, so every output kind added later is cover
 from __future__ import annotations
 
 import gzip
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,28 +12,21 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SiteDir, alert_doc
 from httpget import get
+from test_registry import sample_paths
 
 from deploy.nginx_local import LocalNginx
-from render.outlets.registry import has_gzip_sibling, versioned_alert_id
+from render.outlets.registry import has_gzip_sibling, kind_of, media_type
+from render.serve import CHARSET_TYPES
 
-TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".txt": "text/plain; charset=utf-8", ".json": "application/json; charset=utf-8",
-         ".xml": "application/xml; charset=utf-8",
-         ".atom": "application/atom+xml; charset=utf-8", ".png": "image/png",
-         ".jpg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
-         ".svg": "image/svg+xml; charset=utf-8", ".pdf": "application/pdf",
-         ".woff2": "font/woff2"}
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=30"
 
 
 def expected_type(path: str) -> str:
-    inner = path.removeprefix("exercise/")
-    if re.fullmatch(r"cap/[^/]+/[^/]+\.xml", inner):
-        return "application/cap+xml; charset=utf-8"
-    if re.fullmatch(r"feeds/[^/]+\.xml", inner):
-        return "application/rss+xml; charset=utf-8"
-    return TYPES[Path(path).suffix]
+    """The media type the path's outlet declares, with the charset nginx adds to text."""
+    declared = media_type(path)
+    assert declared is not None, f"{path}: no outlet declares this kind of file"
+    return f"{declared}; charset=utf-8" if declared.startswith(CHARSET_TYPES) else declared
 
 
 def served_files(root: Path) -> list[str]:
@@ -56,18 +48,10 @@ def served_examples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
 
 @pytest.fixture
 def synthetic_tree(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    """One file of every kind the contract names, so the rules are tested even for outputs
-    a given build does not make."""
+    """One file of every kind an outlet declares, in both trees, so the rules are tested
+    even for outputs a given build does not make."""
     root = tmp_path / "output"
-    for path in ("index.html", "alerts/a-1/index.html", "alerts/a-1/v1/photo.jpg",
-                 "feeds/rss.xml", "feeds/atom.xml", "cap/feed.atom", "cap/a-1/v1.xml",
-                 "api/alerts.json", "status.json", "share/a-1/v1/og.png",
-                 "share/a-1/v1/poster-a4.pdf", "share/a-1/v1/texts.json",
-                 "displays/ns-station/manifest.json", "displays/ns-station/current.png",
-                 "displays/ns-station/a-1/v1-1.png", "displays/drip-tekst/a-1/v1.txt",
-                 "displays/drip-tekst/a-1/v1-1.gif", "widget/index.html",
-                 "assets/fonts/x.woff2", "assets/site.css", "exercise/cap/a-2/v2.xml",
-                 "exercise/feeds/rss.xml", "exercise/share/a-2/v2/og.png"):
+    for path in sample_paths():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(f"content of {path}\n".encode())
     with LocalNginx(root) as nginx:
@@ -85,7 +69,9 @@ def test_every_file_has_its_type_and_cache_lifetime(tree: str,
         assert response.status == 200, path
         assert response.body == (root / path).read_bytes(), path
         assert response.header("Content-Type") == expected_type(path), path
-        versioned = versioned_alert_id(path) is not None
+        kind = kind_of(path)
+        assert kind is not None, path
+        versioned = kind.versioned
         assert response.header("Cache-Control") == (IMMUTABLE if versioned else SHORT), path
         assert response.header("ETag") and response.header("Last-Modified"), path
         assert response.header("Access-Control-Allow-Origin") == "*", path
