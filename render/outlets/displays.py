@@ -235,7 +235,7 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
             text = _phase_text(ctx, profile, view)
             files.append(Artifact(f"{base}/{view.id}/{view.version}.txt",
                                   key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
-                                  lambda text=text: text, LEAF))
+                                  functools.partial(bytes, text), LEAF))
 
     def slide_bytes(slide: Slide) -> bytes:
         return encoded(slide.view, slide.phase, "png")

@@ -9,6 +9,7 @@ produces the same bytes and pollers get their 304s.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -36,7 +37,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for fmt in ("rss", "atom"):
         yield Artifact(f"feeds/{fmt}.xml",
                        key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs),
-                       lambda fmt=fmt: render_feed(ctx, entries, fmt), INDEX)
+                       functools.partial(render_feed, ctx, entries, fmt), INDEX)
 
 
 def feed_entries(ctx: RenderContext) -> list[tuple[Message, PublicAlert]]:
@@ -92,7 +93,8 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
                 entry.enclosure(ctx.url(ctx.photo_path(view)),
                                 ctx.photos.web_facts(view.photo.sha256).length, "image/jpeg")
     if fmt == "rss":
-        return feed.rss_str(pretty=True)
+        rss: bytes = feed.rss_str(pretty=True)  # feedgen has no types
+        return rss
     return atom_bytes(feed)
 
 

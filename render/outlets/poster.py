@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import functools
 import io
 import threading
 from collections.abc import Iterator
@@ -64,7 +65,7 @@ def artifacts(ctx: RenderContext) -> Iterator[Artifact]:
         for paper in PAPERS:
             path = f"{share_dir(view)}/poster-{paper.lower()}.pdf"
             yield Artifact(path, key_of(ctx.render_key, ctx.tree, NAME, paper, view.version),
-                           lambda view=view, paper=paper: poster_pdf(ctx, view, paper),
+                           functools.partial(poster_pdf, ctx, view, paper),
                            LEAF, urgent=False)
 
 

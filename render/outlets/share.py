@@ -10,6 +10,7 @@ the pages, feeds and displays.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,7 +49,7 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
         return []
     return [Artifact(f"{share_dir(view)}/{kind}.png",
                      key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
-                     lambda size=size: share_image(ctx, view, size), LEAF, urgent=False)
+                     functools.partial(share_image, ctx, view, size), LEAF, urgent=False)
             for kind, size in SIZES.items()]
 
 

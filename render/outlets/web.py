@@ -159,5 +159,5 @@ def _assets(ctx: RenderContext) -> Iterator[Artifact]:
     for target, source in files.items():
         # The stylesheet names the fonts: it goes in the layer above them.
         yield Artifact(target, key_of(ctx.render_key, target),
-                       lambda source=source: source.read_bytes(),
+                       source.read_bytes,
                        LEAF if target.endswith(".css") else ASSET)
