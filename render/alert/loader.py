@@ -119,7 +119,8 @@ class _Checker:
                 self.add(f"{prefix}{key}", "is required but missing")
         return raw
 
-    def string(self, value: Any, name: str, limit: int, multiline: bool = False) -> str | None:
+    def string(self, value: object, name: str, limit: int, multiline: bool = False
+               ) -> str | None:
         if not isinstance(value, str):
             self.add(name, f"must be text in quotes, not {_kind(value)}")
             return None
