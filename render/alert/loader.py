@@ -573,7 +573,8 @@ class AlertLoader:
                     continue
                 identity = file_identity(st, now_ns)
             self.identities[path] = identity
-            if settled is not None and settled(identity):
+            # A file too fresh to have an identity is always read, never skipped.
+            if identity is not None and settled is not None and settled(identity):
                 self.skipped.append(path)
                 self._skipped_before[name] = identity
             else:
