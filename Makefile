@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 KINDALARM := $(VENV)/bin/kindalarm
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint system-deps build clean serve-nginx soak fuzz bench
+.PHONY: run test lint typecheck system-deps build clean serve-nginx soak fuzz bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ build: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# mypy over render/, as set in pyproject.toml's [tool.mypy].
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
 test: $(STAMP) system-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 # The shipped deploy/nginx.conf on loopback, serving the example build (Ctrl-C stops).

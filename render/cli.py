@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:  # only for type checkers: the CLI stays light to import
+    from click._termui_impl import ProgressBar  # what click.progressbar returns
+
     from .config import Settings
 
 from .errors import ConfigError
@@ -143,7 +145,7 @@ class progress_reporter:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None  # made at the first call of a large job
         self.shown = 0
         self.tty = sys.stderr.isatty()
 

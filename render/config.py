@@ -115,6 +115,7 @@ def parse_display(name: str, raw: Any, where: str) -> DisplayProfile:
             values[key] = v
     if "width" not in values or "height" not in values:
         raise ConfigError(f"{where}: needs width and height in pixels")
+    choices: tuple[str, ...]  # the two loops below go over tuples of different lengths
     for key, choices in (("color", DISPLAY_COLORS), ("content", DISPLAY_CONTENTS)):
         if key in raw:
             if raw[key] not in choices:

@@ -136,6 +136,7 @@ def public_view(alert: Alert, now: datetime, settings: Settings) -> PublicAlert:
     state = alert.status
     updated = alert.updated
     if state == ACTIVE and has_expired(alert, now):
+        assert alert.expires is not None  # has_expired is False without one
         state, updated = EXPIRED, alert.expires
     common: dict[str, Any] = dict(
         id=alert.id, level=alert.level, state=state, exercise=alert.exercise,

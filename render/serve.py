@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,7 +53,7 @@ class TreeHandler(SimpleHTTPRequestHandler):
             return str(root / DENIED)  # outside the tree or hidden: 404
         return str(real)
 
-    def guess_type(self, path: str | Path) -> str:
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
         from .outlets.registry import media_type
 
         full = Path(path)

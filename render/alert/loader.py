@@ -121,7 +121,8 @@ class _Checker:
                 self.add(f"{prefix}{key}", "is required but missing")
         return raw
 
-    def string(self, value: Any, name: str, limit: int, multiline: bool = False) -> str | None:
+    def string(self, value: object, name: str, limit: int, multiline: bool = False
+               ) -> str | None:
         if not isinstance(value, str):
             self.add(name, f"must be text in quotes, not {_kind(value)}")
             return None
@@ -574,7 +575,8 @@ class AlertLoader:
                     continue
                 identity = file_identity(st, now_ns)
             self.identities[path] = identity
-            if settled is not None and settled(identity):
+            # A file too fresh to have an identity is always read, never skipped.
+            if identity is not None and settled is not None and settled(identity):
                 self.skipped.append(path)
                 self._skipped_before[name] = identity
             else:

@@ -44,7 +44,8 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            # An ImageFile at first; exif_transpose and _to_rgb below give plain Images.
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.format == "JPEG":
                 # libjpeg decodes at 1/2, 1/4 or 1/8 scale, never below the requested size.
                 image.draft("RGB", draft_size(image.size, long_side))

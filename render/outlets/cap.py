@@ -176,8 +176,10 @@ def render_message(ctx: RenderContext, view: PublicAlert, current: CapMessage,
         _info(ctx, alert, view, lang, current.kind)
     ET.indent(alert, space="  ")
     # default_namespace: `<alert xmlns="urn:oasis:...">` as CAP readers expect, not ns0:.
-    return ET.tostring(alert, encoding="utf-8", xml_declaration=True,
-                       default_namespace=NS) + b"\n"
+    # An encoding other than "unicode" gives bytes; typeshed says Any for any str.
+    xml: bytes = ET.tostring(alert, encoding="utf-8", xml_declaration=True,
+                             default_namespace=NS)
+    return xml + b"\n"
 
 
 def _note(view: PublicAlert) -> str:

@@ -252,7 +252,7 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
             files.append(SLIDE_TEXT.artifact(
                 tree.slide_text(profile.name, view.id, view.version),
                 key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
-                lambda text=text: text))
+                functools.partial(bytes, text)))
 
     def slide_bytes(slide: Slide) -> bytes:
         return encoded(slide.view, slide.phase, "png")

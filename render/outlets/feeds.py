@@ -9,6 +9,7 @@ produces the same bytes and pollers get their 304s.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -50,7 +51,7 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for fmt, kind in FORMATS.items():
         yield kind.artifact(kind.pattern.path(),
                             key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs),
-                            lambda fmt=fmt: render_feed(ctx, entries, fmt))
+                            functools.partial(render_feed, ctx, entries, fmt))
 
 
 def feed_entries(ctx: RenderContext) -> list[tuple[Message, PublicAlert]]:
@@ -106,7 +107,8 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
                 entry.enclosure(ctx.url(tree.photo(view.id, view.version)),
                                 ctx.photos.web_facts(view.photo.sha256).length, "image/jpeg")
     if fmt == "rss":
-        return feed.rss_str(pretty=True)
+        rss: bytes = feed.rss_str(pretty=True)  # feedgen has no types
+        return rss
     return atom_bytes(feed)
 
 

@@ -74,8 +74,13 @@ class FileKind:
 class Outlet(Protocol):
     """What the build asks of an outlet (see the module's docstring for its rules)."""
 
-    NAME: str
-    FILES: Sequence[FileKind]
+    @property
+    def NAME(self) -> str:
+        ...
+
+    @property
+    def FILES(self) -> Sequence[FileKind]:
+        ...
 
     def view_artifacts(self, ctx: RenderContext, view: PublicAlert) -> Iterable[Artifact]:
         ...

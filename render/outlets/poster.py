@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import functools
 import io
 import threading
 from functools import lru_cache
@@ -68,7 +69,7 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
         return []
     return [POSTER.artifact(tree.poster(view.id, view.version, paper),
                             key_of(ctx.render_key, ctx.tree, NAME, paper, view.version),
-                            lambda paper=paper: poster_pdf(ctx, view, paper))
+                            functools.partial(poster_pdf, ctx, view, paper))
             for paper in PAPERS]
 
 

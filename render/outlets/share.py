@@ -10,6 +10,7 @@ the pages, feeds and displays.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from PIL import Image
@@ -43,7 +44,7 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
         return []
     return [SHARE_IMAGE.artifact(tree.share_image(view.id, view.version, kind),
                                  key_of(ctx.render_key, ctx.tree, NAME, kind, view.version),
-                                 lambda size=size: share_image(ctx, view, size))
+                                 functools.partial(share_image, ctx, view, size))
             for kind, size in SIZES.items()]
 
 

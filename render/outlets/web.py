@@ -62,13 +62,13 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     for lang in LANGS:
         nl = lang == LANGS[0]
         yield _page(ctx, FRONT_PAGE if nl else FRONT_PAGE_TRANSLATED, index_paths, lang,
-                    "index.html", front, _publishing(ctx, lang), alerts=ctx.front_page)
+                    "index.html", front, {"alerts": ctx.front_page}, _publishing(ctx, lang))
         yield _page(ctx, ARCHIVE if nl else ARCHIVE_TRANSLATED, archive_paths, lang,
-                    "archive.html", ctx.ended_digest, _publishing(ctx, lang),
-                    alerts=ctx.ended)
+                    "archive.html", ctx.ended_digest, {"alerts": ctx.ended},
+                    _publishing(ctx, lang))
     active = [(v.id, v.version) for v in ctx.active]
     yield _page(ctx, WIDGET, {"nl": tree.WIDGET.path()}, "nl", "widget.html", active,
-                alerts=ctx.active, refresh=WIDGET_REFRESH_SECONDS)
+                {"alerts": ctx.active, "refresh": WIDGET_REFRESH_SECONDS})
     yield from _assets(ctx)
 
 
@@ -80,12 +80,12 @@ def _alert_page(ctx: RenderContext, view: PublicAlert, paths: dict[str, str], la
     the language switch, is written below it."""
     # complete_for decides og:image (share image or web photo), so it is in the key.
     inputs = (view.version, ctx.complete_for(view))
-    values = {"view": view, "og": _og_image(ctx, view)}
+    values: dict[str, object] = {"view": view, "og": _og_image(ctx, view)}
     if lang == LANGS[0]:
-        return _page(ctx, ALERT_PAGE, paths, lang, "alert.html", inputs, **values)
+        return _page(ctx, ALERT_PAGE, paths, lang, "alert.html", inputs, values)
     alone = Placeholder(_render(ctx, {lang: paths[lang]}, lang, "alert.html", values))
-    return _page(ctx, ALERT_PAGE_TRANSLATED, paths, lang, "alert.html", inputs, alone,
-                 **values)
+    return _page(ctx, ALERT_PAGE_TRANSLATED, paths, lang, "alert.html", inputs, values,
+                 alone)
 
 
 def _publishing(ctx: RenderContext, lang: str) -> Placeholder:
@@ -102,8 +102,8 @@ def _publishing(ctx: RenderContext, lang: str) -> Placeholder:
 
 
 def _page(ctx: RenderContext, kind: FileKind, paths: dict[str, str], lang: str,
-          template: str, inputs: object, placeholder: Placeholder | None = None,
-          **values: object) -> Artifact:
+          template: str, inputs: object, values: dict[str, object],
+          placeholder: Placeholder | None = None) -> Artifact:
     """One page; `paths` names the same page in every language it exists in."""
     path = paths[lang]
     return kind.artifact(path, key_of(ctx.render_key, ctx.tree, path, inputs),
@@ -170,4 +170,4 @@ def _assets(ctx: RenderContext) -> Iterator[Artifact]:
     for target, source in files.items():
         kind = STYLESHEET if target.endswith(".css") else WEB_FONT
         yield kind.artifact(target, key_of(ctx.render_key, target),
-                            lambda source=source: source.read_bytes())
+                            source.read_bytes)

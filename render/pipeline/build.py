@@ -244,9 +244,9 @@ class Builder:
         result.seconds = time.perf_counter() - started
         rejections = {}
         for source in judged_rejects:
-            kept = " (its last good version stays published)" if source in fallbacks else ""
+            stays = " (its last good version stays published)" if source in fallbacks else ""
             rejections[source.source.name] = "; ".join(
-                f"{p.field}: {p.message}" for p in source.problems) + kept
+                f"{p.field}: {p.message}" for p in source.problems) + stays
         for name, why in rejections.items():
             if self._rejections.get(name) != why:  # the watcher says it once, not every run
                 log.warning("rejected %s: %s", name, why)
@@ -534,9 +534,9 @@ class Builder:
                 rows.append(AlertRecord(view.id, record.source, view.state, view.version,
                                         record.document, record.photo_sha, None))
             else:
-                record = records.get(view.id)
-                if record and record.version == view.version and record.view is not None \
-                        and record.state == view.state and record.source is None:
+                stored = records.get(view.id)
+                if stored and stored.version == view.version and stored.view is not None \
+                        and stored.state == view.state and stored.source is None:
                     continue  # recorded as it is: not serialised again on every run
                 rows.append(AlertRecord(view.id, None, view.state, view.version, None, None,
                                         json.dumps(view_to_json(view))))

@@ -130,7 +130,7 @@ class StoredBlock:
         """The stored block, if it was made with this render key (code and settings)."""
         if not isinstance(data, dict) or data.get("render_key") != render_key:
             return None
-        return cls(render_key, {tuple(key): [tuple(e) for e in entries]  # type: ignore[misc]
+        return cls(render_key, {tuple(key): [tuple(e) for e in entries]
                                 for key, entries in data["views"]},
                    tuple(data["fingerprints"]) if data.get("fingerprints") else None)
 

@@ -24,8 +24,8 @@ from collections import deque
 from collections.abc import (
     Callable,
     Collection,
+    Generator,
     Iterable,
-    Iterator,
     KeysView,
     Mapping,
     Sequence,
@@ -73,7 +73,7 @@ class PublishReport:
 
 
 def produced(todo: list[Artifact], workers: int = WORKERS
-             ) -> Iterator[tuple[Artifact, bytes, Exception | None]]:
+             ) -> Generator[tuple[Artifact, bytes, Exception | None]]:
     """(artifact, bytes, error) of each artifact, in order, produced by a few threads at a
     time (image encoding and resizing release the GIL, so both cores work). The artifacts
     of a layer are only started once every artifact of the layers below is done, and the
@@ -200,7 +200,7 @@ class Publisher:
                     record = records.get(artifact.path)
                     fresh = record and artifact.path not in interrupted \
                         and artifact.path not in placed
-                    recorded = record.sha256 if fresh else None
+                    recorded = record.sha256 if record and fresh else None
                     if self._same(artifact.path, recorded, digest, data):
                         report.unchanged += 1
                     else:
