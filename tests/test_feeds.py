@@ -163,7 +163,8 @@ class _View:
 
     @property
     def id_version(self) -> str:
-        return f"{self.id} v1"
+        """As a view's version, a hash of everything it shows: another state, another one."""
+        return f"{self.id} {self.active} {self.updated_us}"
 
 
 def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:

@@ -19,6 +19,7 @@ from conftest import SiteDir, alert_doc, photo_bytes
 from watching import SlowShare, wait_idle, watching
 
 from render.outlets.registry import OUTLETS
+from render.pipeline.memory import Memory
 
 OPERATIONS = 320
 IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real renderers (posters) are slow
@@ -169,6 +170,12 @@ def test_random_operations_converge_to_a_fresh_build(site: SiteDir, tmp_path: Pa
     result = fresh.build(outlets=outlets)
     assert result.ok
     assert comparable(watched) == comparable(fresh.files())
+    # The same again by a builder that remembers nothing from run to run (memory.py).
+    forgetful = SiteDir(tmp_path / "forgetful")
+    forgetful.settings_text("retire_seconds = 0\n")
+    forgetful.alerts = site.alerts
+    assert forgetful.build(outlets=outlets, memory=Memory(enabled=False)).ok
+    assert forgetful.files() == fresh.files()
     assert any(p.startswith("alerts/") for p in watched)
     assert any(p.startswith("exercise/") for p in watched)
 

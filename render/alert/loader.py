@@ -516,12 +516,18 @@ class AlertLoader:
     """Loads an alert directory, re-reading only files (and photos) that changed since the
     last call. `build` uses a fresh one; the watcher keeps one for the whole run."""
 
-    def __init__(self, alert_dir: Path, fingerprints: PhotoFingerprints | None = None) -> None:
+    def __init__(self, alert_dir: Path, fingerprints: PhotoFingerprints | None = None,
+                 results: dict[Path, tuple[Any, LoadResult]] | None = None,
+                 skipped: dict[str, str] | None = None) -> None:
+        """`results` and `skipped` are where it remembers files between scans (the build's
+        memory gives its own: render/pipeline/memory.py)."""
         self.alert_dir = alert_dir
         self.fingerprints = fingerprints
-        self._cache: dict[Path, tuple[Any, LoadResult]] = {}
+        # path -> (stat keys of the file and its photo, its result)
+        self._cache = results if results is not None else {}
         self._paths: dict[str, Path] = {}  # file name -> its path, from the last scan
-        self._skipped_before: dict[str, str] = {}  # name -> identity, skipped by the last scan
+        # name -> identity, of the files skipped by the last scan
+        self._skipped_before = skipped if skipped is not None else {}
 
     def _key(self, path: Path, result: LoadResult | None) -> Any:
         photo = result.alert.child.photo if result and result.alert else None
@@ -549,9 +555,9 @@ class AlertLoader:
         alert directory). A file skipped by the last scan and not in it is skipped again
         without a stat, since a stat of thousands of unchanged files is most of a scan. The
         watcher's periodic rescan passes None, so events it missed are still caught."""
-        trusted = self._skipped_before if changed is not None else {}
+        trusted = dict(self._skipped_before) if changed is not None else {}
         changed = changed or ()
-        self._skipped_before = {}
+        self._skipped_before.clear()
         try:
             names = sorted(n for n in os.listdir(self.alert_dir) if is_alert_file(n))
         except FileNotFoundError:

@@ -65,9 +65,19 @@ class Batch(tuple[Artifact, ...]):
     fingerprints are summed once, not in every publish, and the publisher checks them as one
     (see `Publisher.publish`'s `kept`)."""
 
+    _known_fingerprint: int | None
+
+    def __new__(cls, artifacts: Iterable[Artifact] = (), fingerprint: int | None = None
+                ) -> Batch:
+        """`fingerprint`: the sum, when it is known already (a block stored in the state)."""
+        batch = super().__new__(cls, artifacts)
+        batch._known_fingerprint = fingerprint
+        return batch
+
     @cached_property
     def fingerprint(self) -> int:
-        return sum(a.fingerprint for a in self)
+        known: int | None = self._known_fingerprint
+        return known if known is not None else sum(a.fingerprint for a in self)
 
     @cached_property
     def by_path(self) -> dict[str, Artifact]:

@@ -6,11 +6,10 @@ import heapq
 from collections.abc import Callable, Collection, Iterable, KeysView, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import cached_property
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .. import tree
 from ..config import Settings
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 
     from ..drawing.photo import PhotoStore
 
+T = TypeVar("T")
 FEED_ENTRIES = 50  # messages a feed lists at most (contract section 4)
 
 
@@ -37,9 +37,9 @@ class Carry:
     # The newest messages: (how many messages were looked at, the last of them, the alert
     # ids known then, the FEED_ENTRIES newest of their messages).
     newest: tuple[int, Message, KeysView[str], list[Message]] | None = None
-    # The ended views (the same objects, held so their ids stay theirs), newest first, and
-    # their digest once made.
-    ended: tuple[tuple[int, ...], list[PublicAlert], str | None] | None = None
+    # The ended views' ids and versions (`id_version`, in the views' order), those views
+    # newest first, and their digest once made.
+    ended: tuple[tuple[str, ...], list[PublicAlert], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,16 +72,19 @@ class RenderContext:
     # Both posters of an alert, set together once a run: (tree, version) -> paper -> PDF.
     posters: Once[tuple[str, str], dict[str, bytes]] = field(default_factory=Once)
     carry: Carry = field(default_factory=Carry)  # see Carry: one per tree, run after run
+    # The lists derived from views, history, now and settings (the properties below), made
+    # once: a context made from this one by `replace` (the urgent step) shares them, since
+    # thousands of views are sorted and filtered for them.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def urgent_step(self, slow_ready: Collection[str]) -> RenderContext:
-        """This context for the watcher's urgent step (`complete=False`). The lists derived
-        from the views and history are the same in both steps: handed over, not derived
-        again (thousands of views are sorted and filtered for them)."""
-        step = replace(self, complete=False, slow_ready=slow_ready)
-        for name in DERIVED:
-            if name in self.__dict__:
-                step.__dict__[name] = self.__dict__[name]
-        return step
+        """This context for the watcher's urgent step (`complete=False`)."""
+        return replace(self, complete=False, slow_ready=slow_ready)
+
+    def _derive(self, name: str, make: Callable[[], T]) -> T:
+        if name not in self.derived:
+            self.derived[name] = make()
+        return cast(T, self.derived[name])
 
     def complete_for(self, view: PublicAlert) -> bool:
         """Whether this alert's share images and posters exist (may be named): always in a
@@ -96,30 +99,36 @@ class RenderContext:
     def exercise(self) -> bool:
         return self.tree == "exercise/"
 
-    @cached_property
+    @property
     def active(self) -> list[PublicAlert]:
-        return [v for v in self.views if v.active]
+        return self._derive("active", lambda: [v for v in self.views if v.active])
 
-    @cached_property
+    @property
     def front_page(self) -> list[PublicAlert]:
         """Active alerts, then recently ended ones (found notices), in display order."""
         since = microseconds(front_page_since(self.now, self.settings))
-        return [v for v in self.views if v.active or v.updated_us > since]
+        return self._derive("front_page", lambda: [
+            v for v in self.views if v.active or v.updated_us > since])
 
-    @cached_property
+    @property
     def history_by_alert(self) -> dict[str, list[Message]]:
         """`history` per alert id, oldest first (one pass, not one per alert)."""
-        grouped: dict[str, list[Message]] = {}
-        for message in self.history:
-            grouped.setdefault(message.alert_id, []).append(message)
-        return grouped
+        def group() -> dict[str, list[Message]]:
+            grouped: dict[str, list[Message]] = {}
+            for message in self.history:
+                grouped.setdefault(message.alert_id, []).append(message)
+            return grouped
+        return self._derive("history_by_alert", group)
 
-    @cached_property
+    @property
     def view_of(self) -> dict[str, PublicAlert]:
-        return {v.id: v for v in self.views}
+        return self._derive("view_of", lambda: {v.id: v for v in self.views})
 
-    @cached_property
+    @property
     def newest_messages(self) -> list[Message]:
+        return self._derive("newest_messages", self._newest_messages)
+
+    def _newest_messages(self) -> list[Message]:
         """The FEED_ENTRIES newest of `history`'s messages of alerts in `views`, newest first
         (by date sent, then by order): the top of thousands, not all of them sorted.
 
@@ -143,8 +152,11 @@ class RenderContext:
             if history else None
         return newest
 
-    @cached_property
+    @property
     def ended_digest(self) -> str:
+        return self._derive("ended_digest", self._ended_digest)
+
+    def _ended_digest(self) -> str:
         """A short hash of `ended`'s ids and versions in order (the archive's key input:
         hashing the list itself for each language and step cost more than the rest)."""
         ended, carried = self.ended, self.carry.ended
@@ -155,16 +167,18 @@ class RenderContext:
             self.carry.ended = (carried[0], ended, digest)
         return digest
 
-    @cached_property
+    @property
     def ended(self) -> list[PublicAlert]:
-        """The ended views, newest first: as carried while they are the same objects (the
-        builder makes an ended view once per process)."""
+        return self._derive("ended", self._ended)
+
+    def _ended(self) -> list[PublicAlert]:
+        """The ended views, newest first: as carried while they are the same versions."""
         views = [v for v in self.views if not v.active]
-        view_ids = tuple(map(id, views))
-        if self.carry.ended is not None and self.carry.ended[0] == view_ids:
+        versions = tuple(v.id_version for v in views)
+        if self.carry.ended is not None and self.carry.ended[0] == versions:
             return self.carry.ended[1]
         ended = sorted(views, key=attrgetter("updated_us"), reverse=True)
-        self.carry.ended = (view_ids, ended, None)
+        self.carry.ended = (versions, ended, None)
         return ended
 
     def url(self, path: str = "") -> str:
@@ -175,7 +189,3 @@ class RenderContext:
         """The web photo's path (sites' own templates may call it)."""
         return tree.photo(view.id, view.version)
 
-
-# RenderContext's cached properties that depend only on views, history, now and settings.
-DERIVED = ("active", "front_page", "history_by_alert", "view_of", "newest_messages", "ended",
-           "ended_digest")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..alert.loader import (
     AlertLoader,
@@ -30,10 +31,10 @@ from ..alert.loader import (
 from ..alert.loader import parse_document as parse_text
 from ..alert.model import Alert, PhotoFile
 from ..config import Settings, load_settings
-from ..drawing.photo import PhotoFacts, PhotoStore
+from ..drawing.photo import PhotoStore
 from ..errors import guard_output
 from ..outlets.artifacts import Artifact, fingerprint_sum, key_of
-from ..outlets.context import Carry, RenderContext
+from ..outlets.context import RenderContext
 from ..outlets.once import Once
 from ..outlets.outlet import Outlet
 from ..outlets.registry import BUILD_FILES, OUTLETS, versioned_alert_id
@@ -51,6 +52,7 @@ from ..resources import FONTS_DIR, PACKAGE_DIR
 from ..templating import environment, template_files
 from ..tree import TREES
 from .ended import EndedBlock, StoredBlock, ended_block
+from .memory import Memory
 from .publish import Publisher, PublishReport
 from .state import AlertRecord, Message, State, state_dir_for
 
@@ -95,33 +97,27 @@ class Builder:
 
     @guard_output
     def __init__(self, site: Path, alert_dir: Path, out: Path, settings: Settings | None = None,
-                 outlets: Sequence[Outlet] = OUTLETS) -> None:
+                 outlets: Sequence[Outlet] = OUTLETS, memory: Memory | None = None) -> None:
         self.site = site
         self.alert_dir = alert_dir
         self.out = out
         self.settings = settings or load_settings(site)
         self.outlets = tuple(outlets)
         self.state = State(state_dir_for(out))
+        # What is kept from run to run, and its rules: render/pipeline/memory.py.
+        self.memory = memory or Memory()
         self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
-        self.loader = AlertLoader(alert_dir, dict(self._fingerprints_saved))
-        self.publisher = Publisher(out, self.state)
+        self.loader = AlertLoader(alert_dir, self._photo_fingerprints(),
+                                  self.memory.loader_results, self.memory.loader_skipped)
+        self.publisher = Publisher(out, self.state, self.memory.trusted_batches)
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
-        self.photo_facts = PhotoFacts()  # sizes and digests of photos decoded before
-        # Ended alerts' artifacts by tree and step (see _ended_block): those used in this run
-        # are kept for the next one, the rest are let go.
-        self._ended_blocks: dict[tuple[str, bool], EndedBlock] = {}
+        # Ended alerts' artifacts by tree and step used in this run (see _ended_block): kept
+        # for the next one, the rest are let go.
         self._ended_blocks_used: dict[tuple[str, bool], EndedBlock] = {}
-        self._ended_views: dict[tuple[str, str, str], PublicAlert] = {}
-        self._carry = {tree: Carry() for tree in TREES}  # see RenderContext.carry
-        self._blocks_stored: dict[str, EndedBlock] = {}  # by tree, as stored by this process
         self._gc_paused = False
         self._judged: dict[Path, LoadResult] = {}  # last result of each file not held back
         self._rejections: dict[str, str] = {}  # file name -> why, as last logged
-        # Alert id -> (the Alert object, expired?, its view). The loader hands back the same
-        # Alert while its file and photo are unchanged, so such an alert is not viewed and
-        # hashed again on every run of the watcher; only `public_view` decides what it shows.
-        self._view_cache: dict[str, tuple[Alert, bool, PublicAlert]] = {}
 
     def close(self) -> None:
         self.state.close()
@@ -173,7 +169,10 @@ class Builder:
         now = now or datetime.now(UTC)
         result = BuildResult()
         records = self.state.alerts()
-        photos = PhotoStore(self.photo_facts)
+        self.memory.start_run()
+        if not self.memory.trusts_state:
+            self.loader.fingerprints = self._photo_fingerprints()
+        photos = PhotoStore(self.memory.photo_facts)
 
         settled = self._settled_files(records)
         scanned = self.loader.scan(settled=lambda identity: identity in settled,
@@ -230,7 +229,7 @@ class Builder:
             report.merge(publish([*made, self._status([made, *kept_all], views, now)],
                                  kept=kept_all))
             self._store_blocks(kept)
-        self._ended_blocks, self._ended_blocks_used = self._ended_blocks_used, {}
+        self.memory.ended_blocks, self._ended_blocks_used = self._ended_blocks_used, {}
         fresh = {r.alert.id: r for r in accepted if r.alert}
         self._remember(views, fresh, records)
         self._save_settled(views, fresh, settled)
@@ -370,7 +369,8 @@ class Builder:
     def _views(self, alerts: dict[str, Alert], records: dict[str, AlertRecord], now: datetime
                ) -> list[PublicAlert]:
         views = {alert_id: self._public_view(alert, now) for alert_id, alert in alerts.items()}
-        self._view_cache = {k: v for k, v in self._view_cache.items() if k in alerts}
+        for gone in self.memory.views.keys() - alerts.keys():
+            del self.memory.views[gone]
         for alert_id, record in records.items():
             if alert_id in views:
                 continue
@@ -388,20 +388,20 @@ class Builder:
         """The stored view of an ended alert, parsed and rebuilt once per process (thousands
         of them are listed in every run)."""
         key = (record.id, record.version, record.state)
-        view = self._ended_views.get(key)
+        view = self.memory.ended_views.get(key)
         if view is None:
             assert record.view is not None
-            view = self._ended_views[key] = ended_view_from_json(json.loads(record.view))
+            view = self.memory.ended_views[key] = ended_view_from_json(json.loads(record.view))
         return view
 
     def _public_view(self, alert: Alert, now: datetime) -> PublicAlert:
         """`public_view(alert, now)`, memoised on the Alert object and its expiry at `now`."""
         expired = has_expired(alert, now)
-        cached = self._view_cache.get(alert.id)
+        cached = self.memory.views.get(alert.id)
         if cached and cached[0] is alert and cached[1] == expired:
             return cached[2]
         view = public_view(alert, now, self.settings)
-        self._view_cache[alert.id] = (alert, expired, view)
+        self.memory.views[alert.id] = (alert, expired, view)
         return view
 
     def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]
@@ -436,7 +436,7 @@ class Builder:
             history=[m for m in history if m.exercise == (tree != "")], now=now,
             photos=photos, templates=self.templates, site=self.site, tree=tree,
             render_key=self.render_key, published=published, cards=cards, posters=posters,
-            carry=self._carry[tree],
+            carry=self.memory.carries[tree],
         ) for tree in TREES]
 
     def _artifacts(self, contexts: list[RenderContext], ended: bool = True
@@ -469,7 +469,7 @@ class Builder:
         for all of them: yes in a complete step, no in an urgent one that lists them."""
         assert ctx.complete or not ctx.slow_ready
         key = (ctx.tree, ctx.complete)
-        previous = self._ended_blocks.get(key)
+        previous = self.memory.ended_blocks.get(key)
         # A new process starts from the complete step's block stored by the last one.
         stored = self._stored_block(ctx.tree) if previous is None and ctx.complete else None
         block = ended_block(previous, ctx, views,
@@ -478,15 +478,21 @@ class Builder:
         return block
 
     def _stored_block(self, tree: str) -> StoredBlock | None:
+        if not self.memory.trusts_state:
+            return None
         return StoredBlock.from_json(self.state.meta(ENDED_BLOCKS + tree), self.render_key)
+
+    def _photo_fingerprints(self) -> dict[str, Any]:
+        """The photo fingerprints to start from (see `loader.check_photo`)."""
+        return dict(self._fingerprints_saved) if self.memory.trusts_state else {}
 
     def _store_blocks(self, blocks: list[EndedBlock]) -> None:
         """Store the complete step's blocks that changed, for the next process."""
         for block in blocks:
-            if not block.as_stored and self._blocks_stored.get(block.tree) is not block:
+            if not block.as_stored and self.memory.stored_blocks.get(block.tree) is not block:
                 self.state.set_meta(ENDED_BLOCKS + block.tree,
                                     StoredBlock.to_json(block, self.render_key))
-                self._blocks_stored[block.tree] = block
+                self.memory.stored_blocks[block.tree] = block
 
     def _status(self, parts: Sequence[Sequence[Artifact]], views: list[PublicAlert],
                 now: datetime) -> Artifact:
@@ -542,7 +548,7 @@ class Builder:
                                         json.dumps(view_to_json(view))))
                 # The stored view is this one (they round-trip equal): later runs list this
                 # object, so the tree's block of ended artifacts still fits (render.ended).
-                self._ended_views[view.id, view.version, view.state] = view
+                self.memory.ended_views[view.id, view.version, view.state] = view
         self.state.save_alerts(rows)
         self.state.drop_photos_except(keep_photos)
         self._save_fingerprints(set(keep_photos))
@@ -555,7 +561,7 @@ class Builder:
         such files would be most of a rebuild with nothing to do; their view comes from the
         state instead, as for an ended alert whose file is gone."""
         stored = self.state.meta(SETTLED) or {}
-        if stored.get("render_key") != self.render_key:
+        if not self.memory.trusts_state or stored.get("render_key") != self.render_key:
             return {}
         return {identity: alert_id for identity, alert_id in stored.get("files", {}).items()
                 if (record := records.get(alert_id)) and record.state != ACTIVE

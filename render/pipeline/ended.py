@@ -30,13 +30,15 @@ class EndedBlock:
     and what tells whether they still fit."""
 
     tree: str
-    views: tuple[PublicAlert, ...]  # held, so their ids below stay theirs
-    view_ids: tuple[int, ...]
+    views: tuple[PublicAlert, ...]
+    versions: tuple[str, ...]  # each view's `id_version`, in order
     last_seq: int  # the tree's newest message when the block was last found to fit
     artifacts: list[Artifact]
     # Per alert: its ViewKey -> its artifacts, the memo a changed block is made from.
     by_view: dict[ViewKey, list[Artifact]] = field(repr=False)
     as_stored: bool = False  # the same as the block stored in the state (see StoredBlock)
+    # The sums of its urgent and slow batches' fingerprints, when known from the store.
+    fingerprints: tuple[int, int] | None = None
 
     @cached_property
     def alert_ids(self) -> frozenset[str]:
@@ -44,17 +46,19 @@ class EndedBlock:
 
     @cached_property
     def urgent(self) -> Batch:
-        return Batch(a for a in self.artifacts if a.urgent)
+        return Batch((a for a in self.artifacts if a.urgent),
+                     self.fingerprints[0] if self.fingerprints else None)
 
     @cached_property
     def slow(self) -> Batch:
-        return Batch(a for a in self.artifacts if not a.urgent)
+        return Batch((a for a in self.artifacts if not a.urgent),
+                     self.fingerprints[1] if self.fingerprints else None)
 
-    def fits(self, view_ids: tuple[int, ...], history: Sequence[Message]) -> bool:
-        """Whether these are still this tree's ended views (the same objects: the builder
-        makes an ended view once per process) and none of them has had a message since.
-        Messages are only ever added, with a growing seq, so only the newest are looked at."""
-        if view_ids != self.view_ids:
+    def fits(self, versions: tuple[str, ...], history: Sequence[Message]) -> bool:
+        """Whether these are still this tree's ended views (the same versions) and none of
+        them has had a message since. Messages are only ever added, with a growing seq, so
+        only the newest are looked at."""
+        if versions != self.versions:
             return False
         for message in reversed(history):
             if message.seq <= self.last_seq:
@@ -74,8 +78,8 @@ def ended_block(previous: EndedBlock | None, ctx: RenderContext,
     if it still fits, else a new block that takes from `previous` (or, in a new process,
     from `stored`) the artifacts of every alert that did not change. `make(view)` makes an
     alert's artifacts."""
-    view_ids = tuple(map(id, views))
-    if previous is not None and previous.fits(view_ids, ctx.history):
+    versions = tuple(v.id_version for v in views)
+    if previous is not None and previous.fits(versions, ctx.history):
         return previous
     memo = previous.by_view if previous is not None else {}
     from_store = stored.entries if previous is None and stored is not None else {}
@@ -95,13 +99,11 @@ def ended_block(previous: EndedBlock | None, ctx: RenderContext,
         by_view[key] = made
         artifacts += made
     last_seq = ctx.history[-1].seq if ctx.history else 0
-    block = EndedBlock(ctx.tree, tuple(views), view_ids, last_seq, artifacts, by_view)
-    block.as_stored = bool(from_store) and not fresh and len(by_view) == len(from_store)
-    if block.as_stored and stored is not None and stored.fingerprints is not None:
-        # The stored block's sums (status.json's build id), not every artifact hashed again.
-        block.urgent.__dict__["fingerprint"], block.slow.__dict__["fingerprint"] = \
-            stored.fingerprints
-    return block
+    as_stored = bool(from_store) and not fresh and len(by_view) == len(from_store)
+    # The stored block's sums (status.json's build id), not every artifact hashed again.
+    fingerprints = stored.fingerprints if as_stored and stored is not None else None
+    return EndedBlock(ctx.tree, tuple(views), versions, last_seq, artifacts, by_view,
+                      as_stored, fingerprints)
 
 
 # --- across processes ------------------------------------------------------------------

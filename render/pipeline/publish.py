@@ -103,15 +103,16 @@ class Publisher:
     """The one writer of an output tree: writes artifacts in layers, atomically, and
     deletes obsolete files last (see the module docstring)."""
 
-    def __init__(self, root: Path, state: State) -> None:
+    def __init__(self, root: Path, state: State, trusted: dict[int, Batch] | None = None
+                 ) -> None:
         self.root = root
         self.state = state
         # Render threads; a batch build that sets posters in worker processes wants more
         # (some wait for a poster while the others draw cards).
         self.workers = WORKERS
-        # Batches of kept artifacts found up to date (see `outdated`), by id (each held), and
+        # Batches of kept artifacts found up to date (see `outdated`), by fingerprint, and
         # the state's count of reads of its file records when they were.
-        self._current: dict[int, Batch] = {}
+        self._current = trusted if trusted is not None else {}
         self._records_read = state.files_read
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -215,7 +216,7 @@ class Publisher:
             written = {path for path, *_ in done}
             for batch, outdated in checked:
                 if batch is not None and all(a.path in written for a in outdated):
-                    self._current[id(batch)] = batch
+                    self._current[batch.fingerprint] = batch
         if delete and not report.failed:
             self._delete_obsolete(made.keys(), kept, now, may_linger, retire_seconds, report)
         return report
@@ -240,7 +241,7 @@ class Publisher:
         for batch, outdated in self._check(kept, records, interrupted, check_disk,
                                            urgent_only=False):
             if batch is not None and not outdated:
-                self._current[id(batch)] = batch
+                self._current[batch.fingerprint] = batch
             found += outdated
         return found
 
@@ -262,7 +263,7 @@ class Publisher:
             self._records_read = self.state.files_read
         checked: list[tuple[Batch | None, list[Artifact]]] = []
         for batch in kept:
-            if not check_disk and id(batch) in self._current:
+            if not check_disk and self._current.get(batch.fingerprint) is batch:
                 continue
             chosen = batch.urgent if urgent_only else batch
             outdated = self._outdated(chosen, records, interrupted, check_disk)
