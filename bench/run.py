@@ -1,7 +1,7 @@
 """`make bench`: the six speed figures of issue 7, measured in one run, beside their targets.
 
     .venv/bin/python bench/run.py [--drops 20] [--scale 5000] [--scale-drops 20] [--cold 200]
-        [--rebuild 1000] [--only 123456] [--no-record]
+        [--rebuild 1000] [--only 123456] [--no-record] [--compare REV [--rounds 3]]
 
 1. drop to publish: a `Watcher` (thread, inotify, every default renderer) runs on the six
    examples; per drop a new alert file naming a 12-megapixel JPEG (4000x3000, q90) is renamed
@@ -20,6 +20,12 @@
 A measurement, not a test: the machine is shared, so the figures carry its load; the load
 average is printed and stored with them. Results are appended to bench/results.md.
 
+--compare REV measures this checkout (A) against git revision REV (B, unpacked by `git archive`
+into a temporary folder): each figure runs `--rounds` times per side, A, B, A, B..., each run
+in a child process of this file with its checkout's `render` first on the path (and on
+PYTHONPATH, for the `kindalarm` and Python processes it starts) and this venv's packages.
+The table gives both medians of the runs' pooled numbers and their ratio A/B: below 1, A takes
+less time or memory, or scales better (3); for 4, alerts per second, above 1 is A faster.
 """
 
 from __future__ import annotations
@@ -46,15 +52,23 @@ from pathlib import Path
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+# The checkout measured: this one, or under --compare the other one in a child process of this
+# file, whose `render` (and tools/, examples/, kindalarm.toml) come first on its path.
+ROOT = Path(os.environ.get("KINDALARM_BENCH_ROOT", REPO)).resolve()
+sys.path.insert(0, str(ROOT))
 
-from render.outlets.share import CARD_PNG  # noqa: E402
-from render.pipeline.build import Builder  # noqa: E402
-from render.pipeline.watch import Publish, Timing, Watcher  # noqa: E402
+try:
+    from render.outlets.share import CARD_PNG
+    from render.pipeline.build import Builder
+    from render.pipeline.watch import Publish, Timing, Watcher
+except ModuleNotFoundError:  # a checkout from before the sub-packages (27d07d5), --compare
+    from render.build import Builder
+    from render.share import CARD_PNG
+    from render.watch import Publish, Timing, Watcher
 from tools.make_example_photos import draw_portrait  # noqa: E402
 from tools.measure_watch import wait_idle  # noqa: E402
 
-KINDALARM = Path(sys.executable).parent / "kindalarm"
+KINDALARM = Path(sys.executable).parent / "kindalarm"  # imports ROOT's render: PYTHONPATH
 RESULTS = REPO / "bench" / "results.md"
 TARGETS = {
     "1a": ("drop -> urgent published, median", "<= 0.250 s"),
@@ -74,7 +88,7 @@ TARGETS = {
 
 def active_alert(ident: str, photo: str | None, level: str = "kind-alarm") -> str:
     """An active alert like the Utrecht example, with its own id and photo."""
-    text = (REPO / "examples" / "alerts" / "2026-utrecht-sanne.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "alerts" / "2026-utrecht-sanne.toml").read_text(encoding="utf-8")
     text = re.sub(r'id = "[^"]+"', f'id = "{ident}"', text, count=1)
     text = text.replace('level = "kind-alarm"', f'level = "{level}"')
     if photo:
@@ -116,10 +130,10 @@ def jpeg_bytes(size: tuple[int, int], seed: int = 7, draw_size: tuple[int, int] 
 def new_site(root: Path, examples: bool = True) -> tuple[Path, Path]:
     alerts = root / "alerts"
     if examples:
-        shutil.copytree(REPO / "examples" / "alerts", alerts)
+        shutil.copytree(ROOT / "examples" / "alerts", alerts)
     else:
         (alerts / "photos").mkdir(parents=True)
-    shutil.copy(REPO / "kindalarm.toml", root / "kindalarm.toml")
+    shutil.copy(ROOT / "kindalarm.toml", root / "kindalarm.toml")
     return alerts, root / "output"
 
 
@@ -271,7 +285,10 @@ def photo_variant(base: bytes, number: int) -> bytes:
 REBUILD = """
 import json, sys, time
 from pathlib import Path
-from render.pipeline.build import Builder
+try:
+    from render.pipeline.build import Builder
+except ModuleNotFoundError:  # before 27d07d5
+    from render.build import Builder
 site, alerts, out = map(Path, sys.argv[1:4])
 builder = Builder(site, alerts, out)
 started = time.monotonic()
@@ -288,7 +305,7 @@ def rebuild_in_child(site: Path, alerts: Path, out: Path) -> tuple[float, int, i
     imports): not in this one, whose heap holds the earlier figures' thousands of alerts
     for the cycle collector to walk."""
     done = subprocess.run([sys.executable, "-c", REBUILD, str(site), str(alerts), str(out)],
-                          cwd=REPO, capture_output=True, text=True, check=True)
+                          cwd=ROOT, capture_output=True, text=True, check=True)
     seconds, written, listed = json.loads(done.stdout)
     return seconds, written, listed
 
@@ -344,7 +361,7 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> None:
 @dataclass
 class Figures:
     """What one run measured: each figure as printed and recorded, whether it met its target,
-    and the numbers behind it."""
+    and the numbers behind it, which --compare pools over its rounds."""
 
     text: dict[str, str] = field(default_factory=dict)
     met: dict[str, bool] = field(default_factory=dict)
@@ -468,7 +485,7 @@ def measure_memory(figures: Figures, temp_dir: Path) -> None:
 
 
 def measure(args: argparse.Namespace, photo: bytes, started: float) -> Figures:
-    """The figures in args.only."""
+    """The figures in args.only, measured on ROOT's `render`."""
     figures = Figures()
     with tempfile.TemporaryDirectory(prefix="kindalarm-bench-") as temp:
         temp_dir = Path(temp)
@@ -499,6 +516,9 @@ def revision() -> str:
     return commit + ("-dirty" if dirty else "")
 
 
+SIZES = ("drops", "scale", "scale_drops", "cold", "rebuild")  # the options a side is given
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drops", type=int, default=20)
@@ -508,16 +528,34 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rebuild", type=int, default=1000)
     parser.add_argument("--only", default="123456", help="which figures to measure")
     parser.add_argument("--no-record", action="store_true", help="do not append to results")
+    parser.add_argument("--compare", metavar="REV",
+                        help="measure this checkout and git revision REV, alternately")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --compare: runs of each figure per side")
+    # One side of --compare: the photo it drops, and where its numbers go (JSON).
+    parser.add_argument("--photo", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--side-out", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     logging.getLogger("kindalarm").setLevel(logging.WARNING)
+    if args.compare:
+        compare(args)
+        return
     load_before = os.getloadavg()[0]
     rev = revision()  # at the start: the tree may change while the bench runs
     started = time.monotonic()
-    figures = measure(args, jpeg_bytes((4000, 3000)), started)
+    photo = args.photo.read_bytes() if args.photo else jpeg_bytes((4000, 3000))
+    figures = measure(args, photo, started)
+    if args.side_out:
+        import render
+
+        args.side_out.write_text(json.dumps({"render": render.__file__,
+                                             "values": figures.values}))
+        return
+
     load_after = os.getloadavg()[0]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     print(f"\nkindalarm bench, {rev}, {when} UTC, {os.cpu_count()} CPUs, load average "
@@ -551,6 +589,115 @@ def record(lines: list[str]) -> None:
             "them.\n")
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.writelines(lines)
+
+
+# --- --compare REV ---------------------------------------------------------------------------
+
+# What --compare sets side by side: the number behind each figure, pooled over the rounds.
+COMPARED = {
+    "1a": ("drop -> urgent published, median", "s"),
+    "1a95": ("drop -> urgent published, p95", "s"),
+    "1b": ("drop -> everything published, median", "s"),
+    "1b95": ("drop -> everything published, p95", "s"),
+    "2": ("floor (bare Pillow), median", "s"),
+    "3": ("1a with N alerts / with 1 alert, median", "x"),
+    "4": ("cold build, median", "alerts/s"),
+    "5": ("rebuild of the cold build + fillers, median", "s"),
+    "6": ("peak RSS, 50 MP photo dropped, median", "MB"),
+}
+# Figures measured in one run: 2 reads the images of 1's drops, 5 rebuilds 4's build.
+GROUPS = ("12", "3", "45", "6")
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Each figure for this checkout (A) and for REV (B), A, B, A, B...: both in child
+    processes of this file, each with its checkout first on the path, this venv's packages."""
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    revs = {"A": revision(), "B": git("rev-parse", "--short", f"{args.compare}^{{commit}}")}
+    with tempfile.TemporaryDirectory(prefix="kindalarm-compare-") as temp:
+        temp_dir = Path(temp)
+        roots = {"A": REPO, "B": temp_dir / revs["B"]}
+        roots["B"].mkdir()
+        archive = subprocess.run(["git", "archive", revs["B"]], cwd=REPO, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "x", "-C", str(roots["B"])], input=archive, check=True)
+        photo = temp_dir / "photo.jpg"
+        photo.write_bytes(jpeg_bytes((4000, 3000)))
+        where = {side: imported_render(root, temp_dir) for side, root in roots.items()}
+        pooled: dict[str, dict[str, list[float]]] = {"A": {}, "B": {}}
+        for group in GROUPS:
+            only = "".join(figure for figure in group if figure in args.only)
+            for number in range(args.rounds if only else 0):
+                for side, root in roots.items():
+                    values = run_side(root, only, args, photo, temp_dir)
+                    for key, numbers in values.items():
+                        pooled[side].setdefault(key, []).extend(numbers)
+                note(started, f"{only} round {number + 1} of {args.rounds} done")
+
+    load_after = os.getloadavg()[0]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    print(f"\nkindalarm bench --compare {args.compare}, {when} UTC, {os.cpu_count()} CPUs, "
+          f"load average {load_before:.1f} before, {load_after:.1f} after, "
+          f"{time.monotonic() - started:.0f} s in all; {args.rounds} rounds per figure, "
+          f"A and B in turn ({sizes(args)})")
+    for side in roots:
+        print(f"  {side} {revs[side]}: render from {where[side]}")
+    width = max(len(title) for title, _ in COMPARED.values())
+    print(f"\n{'figure':<{width + 5}} {'A ' + revs['A']:>18} {'B ' + revs['B']:>18} "
+          f"{'A/B':>6}")
+    lines = []
+    for key, (title, unit) in COMPARED.items():
+        if key not in pooled["A"]:
+            continue
+        a, b = (p95(pooled[side][key]) if key.endswith("95") else
+                statistics.median(pooled[side][key]) for side in ("A", "B"))
+        cells = [f"{value:.3f} {unit}" for value in (a, b)]
+        print(f"{key:<4} {title:<{width}} {cells[0]:>18} {cells[1]:>18} {a / b:6.2f}")
+        lines.append(f"- {key} {title}: {a:.3f} {unit} vs {b:.3f} {unit}; A/B {a / b:.2f}\n")
+    if not args.no_record:
+        record([f"\n## {revs['A']} (A) vs {revs['B']} (B), {when} UTC, load "
+                f"{load_before:.1f} -> {load_after:.1f} ({args.rounds} rounds each, in turn; "
+                f"{sizes(args)})\n", *lines])
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def side_env(root: Path) -> dict[str, str]:
+    """The environment of a side: its checkout's `render` before this venv's editable one
+    (whose finder comes after the path), for the side's process and every one it starts."""
+    return {**os.environ, "KINDALARM_BENCH_ROOT": str(root), "PYTHONPATH": str(root)}
+
+
+def imported_render(root: Path, cwd: Path) -> str:
+    """Where a side's subprocesses (`kindalarm`, the rebuild) import `render` from; it must
+    be that side's checkout."""
+    done = subprocess.run([sys.executable, "-c", "import render.cli, render; "
+                           "print(render.__file__)"], env=side_env(root), cwd=cwd,
+                          capture_output=True, text=True, check=True)
+    where = done.stdout.strip()
+    if not Path(where).is_relative_to(root):
+        raise SystemExit(f"bench: {root}'s subprocesses would import render from {where}")
+    return where
+
+
+def run_side(root: Path, only: str, args: argparse.Namespace, photo: Path, temp_dir: Path
+             ) -> dict[str, list[float]]:
+    """One run of the figures `only` on the checkout at `root`, in a child process."""
+    out = temp_dir / "side.json"
+    options = [f"--{name.replace('_', '-')}={getattr(args, name)}" for name in SIZES]
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--only", only,
+                           *options, "--photo", str(photo), "--side-out", str(out)],
+                          env=side_env(root), cwd=root)
+    if done.returncode:
+        raise SystemExit(f"bench: figures {only} of {root} failed (exit {done.returncode})")
+    side = json.loads(out.read_text())
+    if not Path(side["render"]).is_relative_to(root):
+        raise SystemExit(f"bench: the side of {root} imported render from {side['render']}")
+    return side["values"]
 
 
 if __name__ == "__main__":
