@@ -1,6 +1,7 @@
 """`make bench`: the six speed figures of issue 7, measured in one run, beside their targets.
 
-    .venv/bin/python bench/run.py [--drops 20] [--scale 5000] [--scale-drops 20] [--quick]
+    .venv/bin/python bench/run.py [--drops 20] [--scale 5000] [--scale-drops 20] [--cold 200]
+        [--rebuild 1000] [--only 123456] [--no-record] [--compare REV [--rounds 3]]
 
 1. drop to publish: a `Watcher` (thread, inotify, every outlet) runs on the six
    examples; per drop a new alert file naming a 12-megapixel JPEG (4000x3000, q90) is renamed
@@ -18,6 +19,13 @@
 
 A measurement, not a test: the machine is shared, so the figures carry its load; the load
 average is printed and stored with them. Results are appended to bench/results.md.
+
+--compare REV measures this checkout (A) against git revision REV (B, unpacked by `git archive`
+into a temporary folder): each figure runs `--rounds` times per side, A, B, A, B..., each run
+in a child process of this file with its checkout's `render` first on the path (and on
+PYTHONPATH, for the `kindalarm` and Python processes it starts) and this venv's packages.
+The table gives both medians of the runs' pooled numbers and their ratio A/B: below 1, A takes
+less time or memory, or scales better (3); for 4, alerts per second, above 1 is A faster.
 """
 
 from __future__ import annotations
@@ -37,21 +45,30 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+# The checkout measured: this one, or under --compare the other one in a child process of this
+# file, whose `render` (and tools/, examples/, kindalarm.toml) come first on its path.
+ROOT = Path(os.environ.get("KINDALARM_BENCH_ROOT", REPO)).resolve()
+sys.path.insert(0, str(ROOT))
 
-from render.outlets.share import CARD_PNG  # noqa: E402
-from render.pipeline.build import Builder  # noqa: E402
-from render.pipeline.watch import Publish, Timing, Watcher  # noqa: E402
+try:
+    from render.outlets.share import CARD_PNG
+    from render.pipeline.build import Builder
+    from render.pipeline.watch import Publish, Timing, Watcher
+except ModuleNotFoundError:  # a checkout from before the sub-packages (27d07d5), --compare
+    from render.build import Builder
+    from render.share import CARD_PNG
+    from render.watch import Publish, Timing, Watcher
 from tools.make_example_photos import draw_portrait  # noqa: E402
 from tools.measure_watch import wait_idle  # noqa: E402
 
-KINDALARM = Path(sys.executable).parent / "kindalarm"
+KINDALARM = Path(sys.executable).parent / "kindalarm"  # imports ROOT's render: PYTHONPATH
 RESULTS = REPO / "bench" / "results.md"
 TARGETS = {
     "1a": ("drop -> urgent published, median", "<= 0.250 s"),
@@ -71,7 +88,7 @@ TARGETS = {
 
 def active_alert(ident: str, photo: str | None, level: str = "kind-alarm") -> str:
     """An active alert like the Utrecht example, with its own id and photo."""
-    text = (REPO / "examples" / "alerts" / "2026-utrecht-sanne.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "alerts" / "2026-utrecht-sanne.toml").read_text(encoding="utf-8")
     text = re.sub(r'id = "[^"]+"', f'id = "{ident}"', text, count=1)
     text = text.replace('level = "kind-alarm"', f'level = "{level}"')
     if photo:
@@ -113,10 +130,10 @@ def jpeg_bytes(size: tuple[int, int], seed: int = 7, draw_size: tuple[int, int] 
 def new_site(root: Path, examples: bool = True) -> tuple[Path, Path]:
     alerts = root / "alerts"
     if examples:
-        shutil.copytree(REPO / "examples" / "alerts", alerts)
+        shutil.copytree(ROOT / "examples" / "alerts", alerts)
     else:
         (alerts / "photos").mkdir(parents=True)
-    shutil.copy(REPO / "kindalarm.toml", root / "kindalarm.toml")
+    shutil.copy(ROOT / "kindalarm.toml", root / "kindalarm.toml")
     return alerts, root / "output"
 
 
@@ -268,7 +285,10 @@ def photo_variant(base: bytes, number: int) -> bytes:
 REBUILD = """
 import json, sys, time
 from pathlib import Path
-from render.pipeline.build import Builder
+try:
+    from render.pipeline.build import Builder
+except ModuleNotFoundError:  # before 27d07d5
+    from render.build import Builder
 site, alerts, out = map(Path, sys.argv[1:4])
 builder = Builder(site, alerts, out)
 started = time.monotonic()
@@ -285,7 +305,7 @@ def rebuild_in_child(site: Path, alerts: Path, out: Path) -> tuple[float, int, i
     imports): not in this one, whose heap holds the earlier figures' thousands of alerts
     for the cycle collector to walk."""
     done = subprocess.run([sys.executable, "-c", REBUILD, str(site), str(alerts), str(out)],
-                          cwd=REPO, capture_output=True, text=True, check=True)
+                          cwd=ROOT, capture_output=True, text=True, check=True)
     seconds, written, listed = json.loads(done.stdout)
     return seconds, written, listed
 
@@ -335,6 +355,151 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> None:
         time.sleep(0.05)
 
 
+# --- the figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """What one run measured: each figure as printed and recorded, whether it met its target,
+    and the numbers behind it, which --compare pools over its rounds."""
+
+    text: dict[str, str] = field(default_factory=dict)
+    met: dict[str, bool] = field(default_factory=dict)
+    values: dict[str, list[float]] = field(default_factory=dict)
+
+
+def note(started: float, message: str) -> None:
+    print(f"[{time.monotonic() - started:.0f} s] {message}", file=sys.stderr)
+
+
+def measure_drops(figures: Figures, temp_dir: Path, args: argparse.Namespace, photo: bytes,
+                  started: float) -> None:
+    """1 and 2: drops into a running watcher, and the floor of the images they published."""
+    site = temp_dir / "drops"
+    alerts, out = new_site(site)
+    running = RunningWatcher(site, alerts, out)
+    try:
+        urgent, everything, out = drops(running, alerts, args.drops, photo, "main")
+    finally:
+        running.close()
+    median_a = statistics.median(urgent)
+    figures.text["1a"] = f"{median_a:.3f} s"
+    figures.text["1a95"] = f"{p95(urgent):.3f} s"
+    figures.text["1b"] = f"{statistics.median(everything):.3f} s"
+    figures.text["1b95"] = f"{p95(everything):.3f} s"
+    figures.met["1a"] = median_a <= 0.25
+    figures.met["1b"] = statistics.median(everything) <= 1.2
+    images = urgent_images(out, f"2026-drop-main-{args.drops - 1}")
+    floors = floor(photo, images, 9)
+    floor_median = statistics.median(floors)
+    ratio = median_a / floor_median
+    figures.text["2"] = f"{floor_median:.3f} s for {len(images)} images; ratio {ratio:.2f}"
+    figures.met["2"] = ratio <= 1.3
+    figures.values.update({"1a": urgent, "1a95": urgent, "1b": everything,
+                           "1b95": everything, "2": floors})
+    note(started, "1, 2 done")
+
+
+def measure_scale(figures: Figures, temp_dir: Path, args: argparse.Namespace, photo: bytes,
+                  started: float) -> None:
+    """3: drops with N alerts in the directory against drops with 1."""
+    # Both watchers run side by side and take their drops in turn, so a machine that gets
+    # slower or faster meanwhile (it is shared) weighs on both alike.
+    sites: dict[int, tuple[Path, RunningWatcher]] = {}
+    try:
+        for count in (1, args.scale):
+            site = temp_dir / f"scale-{count}"
+            alerts, _ = new_site(site, examples=False)
+            write_atomic(alerts / "photos" / "one.jpg", photo_variant(photo, 0))
+            (alerts / "one.toml").write_text(active_alert("2026-one", "photos/one.jpg"))
+            for number in range(count - 1):
+                (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
+            setup = time.monotonic()
+            # No periodic rescan: one of the big directory would land in the other
+            # watcher's drops now and then.
+            sites[count] = alerts, RunningWatcher(site, alerts, site / "output",
+                                                  Timing(rescan=3600.0))
+            write_atomic(alerts / "photos" / "drop.jpg", photo)
+            wait_idle(sites[count][1].watcher)
+            note(started, f"scale {count}: first build {time.monotonic() - setup:.0f} s")
+        samples: dict[int, list[float]] = {count: [] for count in sites}
+        for number in range(args.scale_drops):
+            for count, (alerts, running) in sites.items():
+                urgent, _ = drop(running, alerts, f"2026-drop-s{count}-{number}")
+                samples[count].append(urgent)
+                withdraw(running, alerts)
+    finally:
+        for _, running in sites.values():
+            running.close()
+    medians = {count: statistics.median(values) for count, values in samples.items()}
+    ratio = medians[args.scale] / medians[1]
+    figures.text["3"] = (f"{medians[args.scale]:.3f} s with {args.scale} vs "
+                         f"{medians[1]:.3f} s with 1; ratio {ratio:.2f}")
+    figures.met["3"] = ratio <= 1.2
+    figures.values["3"] = [ratio]
+
+
+def measure_builds(figures: Figures, temp_dir: Path, args: argparse.Namespace, photo: bytes,
+                   started: float) -> None:
+    """4: a cold `kindalarm build`; 5 (if asked for): a rebuild of it with nothing to do."""
+    site = temp_dir / "cold"
+    alerts, out = new_site(site, examples=False)
+    for number in range(args.cold):
+        name = f"photos/p{number:04d}.jpg"
+        (alerts / name).write_bytes(photo_variant(photo, number))
+        level = "kind-alarm" if number % 2 else "vermist-kind"
+        (alerts / f"a{number:04d}.toml").write_text(
+            active_alert(f"2026-cold-{number:04d}", name, level))
+    wall, cpu, _, _ = timed_child([str(KINDALARM), "--site", str(site), "build",
+                                   "--alerts", str(alerts), "--out", str(out)])
+    rate, busy = args.cold / wall, 100 * cpu / wall
+    figures.text["4"] = f"{rate:.2f} alerts/s ({wall:.1f} s), CPU {busy:.0f}%"
+    figures.met["4"] = rate >= 2 and busy > 180
+    figures.values["4"] = [rate]
+    note(started, "4 done")
+    if "5" not in args.only:
+        return
+    for number in range(args.rebuild - args.cold):
+        (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
+    # The build before is made of files older than a clock tick, as in any real alert
+    # directory: files changed in the last 2 s are read again next time
+    # (loader.file_identity), so one made straight after writing them would not be the build
+    # a rebuild follows.
+    time.sleep(2.5)
+    setup = Builder(site, alerts, out)
+    setup.run()
+    setup.close()
+    seconds, written, listed = rebuild_in_child(site, alerts, out)
+    figures.text["5"] = f"{seconds:.3f} s, {written} files written ({listed} alerts)"
+    figures.met["5"] = seconds <= 0.5 and written == 0
+    figures.values["5"] = [seconds]
+    note(started, "5 done")
+
+
+def measure_memory(figures: Figures, temp_dir: Path) -> None:
+    """6: the peak RSS of `kindalarm watch` publishing a 50 MP photo."""
+    peak_kib, seconds = peak_rss_watch(temp_dir / "memory")
+    figures.text["6"] = f"{peak_kib / 1024:.0f} MB (published in {seconds:.1f} s)"
+    figures.met["6"] = peak_kib / 1024 <= 250
+    figures.values["6"] = [peak_kib / 1024]
+
+
+def measure(args: argparse.Namespace, photo: bytes, started: float) -> Figures:
+    """The figures in args.only, measured on ROOT's `render`."""
+    figures = Figures()
+    with tempfile.TemporaryDirectory(prefix="kindalarm-bench-") as temp:
+        temp_dir = Path(temp)
+        if "1" in args.only or "2" in args.only:
+            measure_drops(figures, temp_dir, args, photo, started)
+        if "3" in args.only:
+            measure_scale(figures, temp_dir, args, photo, started)
+        if "4" in args.only or "5" in args.only:
+            measure_builds(figures, temp_dir, args, photo, started)
+        if "6" in args.only:
+            measure_memory(figures, temp_dir)
+    return figures
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -351,7 +516,10 @@ def revision() -> str:
     return commit + ("-dirty" if dirty else "")
 
 
-def main() -> None:
+SIZES = ("drops", "scale", "scale_drops", "cold", "rebuild")  # the options a side is given
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drops", type=int, default=20)
     parser.add_argument("--scale", type=int, default=5000)
@@ -360,113 +528,33 @@ def main() -> None:
     parser.add_argument("--rebuild", type=int, default=1000)
     parser.add_argument("--only", default="123456", help="which figures to measure")
     parser.add_argument("--no-record", action="store_true", help="do not append to results")
-    args = parser.parse_args()
+    parser.add_argument("--compare", metavar="REV",
+                        help="measure this checkout and git revision REV, alternately")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="with --compare: runs of each figure per side")
+    # One side of --compare: the photo it drops, and where its numbers go (JSON).
+    parser.add_argument("--photo", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--side-out", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     logging.getLogger("kindalarm").setLevel(logging.WARNING)
+    if args.compare:
+        compare(args)
+        return
     load_before = os.getloadavg()[0]
     rev = revision()  # at the start: the tree may change while the bench runs
     started = time.monotonic()
-    figures: dict[str, str] = {}
-    met: dict[str, bool] = {}
-    photo = jpeg_bytes((4000, 3000))
+    photo = args.photo.read_bytes() if args.photo else jpeg_bytes((4000, 3000))
+    figures = measure(args, photo, started)
+    if args.side_out:
+        import render
 
-    with tempfile.TemporaryDirectory(prefix="kindalarm-bench-") as temp:
-        temp_dir = Path(temp)
-
-        if "1" in args.only or "2" in args.only:
-            site = temp_dir / "drops"
-            alerts, out = new_site(site)
-            running = RunningWatcher(site, alerts, out)
-            try:
-                urgent, everything, out = drops(running, alerts, args.drops, photo, "main")
-            finally:
-                running.close()
-            median_a = statistics.median(urgent)
-            figures["1a"] = f"{median_a:.3f} s"
-            figures["1a95"] = f"{p95(urgent):.3f} s"
-            figures["1b"] = f"{statistics.median(everything):.3f} s"
-            figures["1b95"] = f"{p95(everything):.3f} s"
-            met["1a"] = median_a <= 0.25
-            met["1b"] = statistics.median(everything) <= 1.2
-            images = urgent_images(out, f"2026-drop-main-{args.drops - 1}")
-            floor_median = statistics.median(floor(photo, images, 9))
-            ratio = median_a / floor_median
-            figures["2"] = (f"{floor_median:.3f} s for {len(images)} images; "
-                            f"ratio {ratio:.2f}")
-            met["2"] = ratio <= 1.3
-            print(f"[{time.monotonic() - started:.0f} s] 1, 2 done", file=sys.stderr)
-
-        if "3" in args.only:
-            # Both watchers run side by side and take their drops in turn, so a machine that
-            # gets slower or faster meanwhile (it is shared) weighs on both alike.
-            sites: dict[int, tuple[Path, RunningWatcher]] = {}
-            try:
-                for count in (1, args.scale):
-                    site = temp_dir / f"scale-{count}"
-                    alerts, _ = new_site(site, examples=False)
-                    write_atomic(alerts / "photos" / "one.jpg", photo_variant(photo, 0))
-                    (alerts / "one.toml").write_text(active_alert("2026-one", "photos/one.jpg"))
-                    for number in range(count - 1):
-                        (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
-                    setup = time.monotonic()
-                    # No periodic rescan: one of the big directory would land in the other
-                    # watcher's drops now and then.
-                    sites[count] = alerts, RunningWatcher(site, alerts, site / "output",
-                                                          Timing(rescan=3600.0))
-                    write_atomic(alerts / "photos" / "drop.jpg", photo)
-                    wait_idle(sites[count][1].watcher)
-                    print(f"[{time.monotonic() - started:.0f} s] scale {count}: first build "
-                          f"{time.monotonic() - setup:.0f} s", file=sys.stderr)
-                samples: dict[int, list[float]] = {count: [] for count in sites}
-                for number in range(args.scale_drops):
-                    for count, (alerts, running) in sites.items():
-                        urgent, _ = drop(running, alerts, f"2026-drop-s{count}-{number}")
-                        samples[count].append(urgent)
-                        withdraw(running, alerts)
-            finally:
-                for _, running in sites.values():
-                    running.close()
-            medians = {count: statistics.median(values) for count, values in samples.items()}
-            ratio = medians[args.scale] / medians[1]
-            figures["3"] = (f"{medians[args.scale]:.3f} s with {args.scale} vs "
-                            f"{medians[1]:.3f} s with 1; ratio {ratio:.2f}")
-            met["3"] = ratio <= 1.2
-
-        if "4" in args.only or "5" in args.only:
-            site = temp_dir / "cold"
-            alerts, out = new_site(site, examples=False)
-            for number in range(args.cold):
-                name = f"photos/p{number:04d}.jpg"
-                (alerts / name).write_bytes(photo_variant(photo, number))
-                level = "kind-alarm" if number % 2 else "vermist-kind"
-                (alerts / f"a{number:04d}.toml").write_text(
-                    active_alert(f"2026-cold-{number:04d}", name, level))
-            wall, cpu, _, _ = timed_child([str(KINDALARM), "--site", str(site), "build",
-                                           "--alerts", str(alerts), "--out", str(out)])
-            rate, busy = args.cold / wall, 100 * cpu / wall
-            figures["4"] = f"{rate:.2f} alerts/s ({wall:.1f} s), CPU {busy:.0f}%"
-            met["4"] = rate >= 2 and busy > 180
-            print(f"[{time.monotonic() - started:.0f} s] 4 done", file=sys.stderr)
-
-            if "5" in args.only:
-                for number in range(args.rebuild - args.cold):
-                    (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
-                # The build before is made of files older than a clock tick, as in any real
-                # alert directory: files changed in the last 2 s are read again next time
-                # (loader.file_identity), so one made straight after writing them would not
-                # be the build a rebuild follows.
-                time.sleep(2.5)
-                setup = Builder(site, alerts, out)
-                setup.run()
-                setup.close()
-                seconds, written, listed = rebuild_in_child(site, alerts, out)
-                figures["5"] = f"{seconds:.3f} s, {written} files written ({listed} alerts)"
-                met["5"] = seconds <= 0.5 and written == 0
-                print(f"[{time.monotonic() - started:.0f} s] 5 done", file=sys.stderr)
-
-        if "6" in args.only:
-            peak_kib, seconds = peak_rss_watch(temp_dir / "memory")
-            figures["6"] = f"{peak_kib / 1024:.0f} MB (published in {seconds:.1f} s)"
-            met["6"] = peak_kib / 1024 <= 250
+        args.side_out.write_text(json.dumps({"render": render.__file__,
+                                             "values": figures.values}))
+        return
 
     load_after = os.getloadavg()[0]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -476,29 +564,140 @@ def main() -> None:
     width = max(len(title) for title, _ in TARGETS.values())
     print(f"{'figure':<{width + 5}} {'measured':<48} target")
     for key, (title, target) in TARGETS.items():
-        if key not in figures:
+        if key not in figures.text:
             continue
-        verdict = "" if key not in met else "  met" if met[key] else "  MISSED"
-        print(f"{key:<4} {title:<{width}} {figures[key]:<48} {target}{verdict}")
+        verdict = "" if key not in figures.met else "  met" if figures.met[key] else "  MISSED"
+        print(f"{key:<4} {title:<{width}} {figures.text[key]:<48} {target}{verdict}")
     if not args.no_record:
-        record(rev, when, load_before, load_after, figures, args)
+        record([f"\n## {rev}, {when} UTC, load {load_before:.1f} -> {load_after:.1f} "
+                f"({sizes(args)})\n",
+                *(f"- {key} {TARGETS[key][0]}: {value}\n"
+                  for key, value in figures.text.items())])
 
 
-def record(rev: str, when: str, load_before: float, load_after: float,
-           figures: dict[str, str], args: argparse.Namespace) -> None:
+def sizes(args: argparse.Namespace) -> str:
+    return (f"drops {args.drops}, scale {args.scale} x {args.scale_drops} drops, "
+            f"cold {args.cold}, rebuild {args.rebuild}")
+
+
+def record(lines: list[str]) -> None:
     if not RESULTS.exists():
         RESULTS.write_text(
             "# Bench results\n\nAppended by `make bench` (bench/run.py); newest last. Targets: "
             + "; ".join(f"{k} {t}" for k, (_, t) in TARGETS.items() if t != "(none)")
             + ".\nThe machine is shared by other jobs: compare runs with the load beside "
             "them.\n")
-    lines = [f"\n## {rev}, {when} UTC, load {load_before:.1f} -> {load_after:.1f}"
-             f" (drops {args.drops}, scale {args.scale} x {args.scale_drops} drops, "
-             f"cold {args.cold}, "
-             f"rebuild {args.rebuild})\n"]
-    lines += [f"- {key} {TARGETS[key][0]}: {value}\n" for key, value in figures.items()]
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.writelines(lines)
+
+
+# --- --compare REV ---------------------------------------------------------------------------
+
+# What --compare sets side by side: the number behind each figure, pooled over the rounds.
+COMPARED = {
+    "1a": ("drop -> urgent published, median", "s"),
+    "1a95": ("drop -> urgent published, p95", "s"),
+    "1b": ("drop -> everything published, median", "s"),
+    "1b95": ("drop -> everything published, p95", "s"),
+    "2": ("floor (bare Pillow), median", "s"),
+    "3": ("1a with N alerts / with 1 alert, median", "x"),
+    "4": ("cold build, median", "alerts/s"),
+    "5": ("rebuild of the cold build + fillers, median", "s"),
+    "6": ("peak RSS, 50 MP photo dropped, median", "MB"),
+}
+# Figures measured in one run: 2 reads the images of 1's drops, 5 rebuilds 4's build.
+GROUPS = ("12", "3", "45", "6")
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Each figure for this checkout (A) and for REV (B), A, B, A, B...: both in child
+    processes of this file, each with its checkout first on the path, this venv's packages."""
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    revs = {"A": revision(), "B": git("rev-parse", "--short", f"{args.compare}^{{commit}}")}
+    with tempfile.TemporaryDirectory(prefix="kindalarm-compare-") as temp:
+        temp_dir = Path(temp)
+        roots = {"A": REPO, "B": temp_dir / revs["B"]}
+        roots["B"].mkdir()
+        archive = subprocess.run(["git", "archive", revs["B"]], cwd=REPO, capture_output=True,
+                                 check=True).stdout
+        subprocess.run(["tar", "x", "-C", str(roots["B"])], input=archive, check=True)
+        photo = temp_dir / "photo.jpg"
+        photo.write_bytes(jpeg_bytes((4000, 3000)))
+        where = {side: imported_render(root, temp_dir) for side, root in roots.items()}
+        pooled: dict[str, dict[str, list[float]]] = {"A": {}, "B": {}}
+        for group in GROUPS:
+            only = "".join(figure for figure in group if figure in args.only)
+            for number in range(args.rounds if only else 0):
+                for side, root in roots.items():
+                    values = run_side(root, only, args, photo, temp_dir)
+                    for key, numbers in values.items():
+                        pooled[side].setdefault(key, []).extend(numbers)
+                note(started, f"{only} round {number + 1} of {args.rounds} done")
+
+    load_after = os.getloadavg()[0]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    print(f"\nkindalarm bench --compare {args.compare}, {when} UTC, {os.cpu_count()} CPUs, "
+          f"load average {load_before:.1f} before, {load_after:.1f} after, "
+          f"{time.monotonic() - started:.0f} s in all; {args.rounds} rounds per figure, "
+          f"A and B in turn ({sizes(args)})")
+    for side in roots:
+        print(f"  {side} {revs[side]}: render from {where[side]}")
+    width = max(len(title) for title, _ in COMPARED.values())
+    print(f"\n{'figure':<{width + 5}} {'A ' + revs['A']:>18} {'B ' + revs['B']:>18} "
+          f"{'A/B':>6}")
+    lines = []
+    for key, (title, unit) in COMPARED.items():
+        if key not in pooled["A"]:
+            continue
+        a, b = (p95(pooled[side][key]) if key.endswith("95") else
+                statistics.median(pooled[side][key]) for side in ("A", "B"))
+        cells = [f"{value:.3f} {unit}" for value in (a, b)]
+        print(f"{key:<4} {title:<{width}} {cells[0]:>18} {cells[1]:>18} {a / b:6.2f}")
+        lines.append(f"- {key} {title}: {a:.3f} {unit} vs {b:.3f} {unit}; A/B {a / b:.2f}\n")
+    if not args.no_record:
+        record([f"\n## {revs['A']} (A) vs {revs['B']} (B), {when} UTC, load "
+                f"{load_before:.1f} -> {load_after:.1f} ({args.rounds} rounds each, in turn; "
+                f"{sizes(args)})\n", *lines])
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def side_env(root: Path) -> dict[str, str]:
+    """The environment of a side: its checkout's `render` before this venv's editable one
+    (whose finder comes after the path), for the side's process and every one it starts."""
+    return {**os.environ, "KINDALARM_BENCH_ROOT": str(root), "PYTHONPATH": str(root)}
+
+
+def imported_render(root: Path, cwd: Path) -> str:
+    """Where a side's subprocesses (`kindalarm`, the rebuild) import `render` from; it must
+    be that side's checkout."""
+    done = subprocess.run([sys.executable, "-c", "import render.cli, render; "
+                           "print(render.__file__)"], env=side_env(root), cwd=cwd,
+                          capture_output=True, text=True, check=True)
+    where = done.stdout.strip()
+    if not Path(where).is_relative_to(root):
+        raise SystemExit(f"bench: {root}'s subprocesses would import render from {where}")
+    return where
+
+
+def run_side(root: Path, only: str, args: argparse.Namespace, photo: Path, temp_dir: Path
+             ) -> dict[str, list[float]]:
+    """One run of the figures `only` on the checkout at `root`, in a child process."""
+    out = temp_dir / "side.json"
+    options = [f"--{name.replace('_', '-')}={getattr(args, name)}" for name in SIZES]
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--only", only,
+                           *options, "--photo", str(photo), "--side-out", str(out)],
+                          env=side_env(root), cwd=root)
+    if done.returncode:
+        raise SystemExit(f"bench: figures {only} of {root} failed (exit {done.returncode})")
+    side = json.loads(out.read_text())
+    if not Path(side["render"]).is_relative_to(root):
+        raise SystemExit(f"bench: the side of {root} imported render from {side['render']}")
+    return side["values"]
 
 
 if __name__ == "__main__":
