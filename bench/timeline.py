@@ -31,10 +31,10 @@ from render.alert import loader
 from render.pipeline import build, publish
 
 STEPS = {
-    build.Builder: ("_accept", "_with_fallbacks", "_views", "_record_messages", "_contexts",
-                    "_artifacts", "_status", "_remember"),
+    build.Builder: ("_load", "_accept", "_with_fallbacks", "_views", "_record_messages",
+                    "_contexts", "_artifacts", "_status", "_remember_run", "_report"),
     loader.AlertLoader: ("scan",),
-    publish.Publisher: ("publish", "outdated", "_delete_obsolete"),
+    publish.Publisher: ("publish", "_plan", "_write_layers", "outdated", "_delete_obsolete"),
 }
 
 

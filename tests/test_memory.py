@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import NOW, SiteDir, photo_bytes
 from test_watch_convergence import PHOTOS, Operator
 
-from render.pipeline.build import Builder
+from render.pipeline.build import Builder, RunMode
 from render.pipeline.memory import Memory
 
 STEPS = 30
@@ -48,9 +48,10 @@ def test_a_builder_without_memory_publishes_the_same_tree(tmp_path: Path) -> Non
             # the files it saw change) or as `build` does.
             complete = steps.random() < 0.7
             watcher = steps.random() < 0.6
-            options = {"urgent_first": True, "check_disk": False, "changed": changed,
-                       "then_complete": lambda complete=complete: complete} if watcher else {}
-            results = [b.run(now, **options) for b in (remembering, forgetting)]
+            mode = RunMode(urgent_first=True, check_disk=False, changed=changed,
+                           then_complete=lambda complete=complete: complete) \
+                if watcher else RunMode()
+            results = [b.run(now, mode=mode) for b in (remembering, forgetting)]
             assert results[0].complete == results[1].complete, step
             assert len(results[0].rejected) == len(results[1].rejected), step
             assert tree_files(site.out) == tree_files(tmp_path / "forgetting"), step

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from render.outlets.artifacts import Artifact, Batch
-from render.pipeline.publish import Publisher, PublishReport
+from render.pipeline.publish import Publisher, PublishReport, Wanted
 from render.pipeline.state import State, state_dir_for
 
 
@@ -29,8 +29,8 @@ class Tree:
     def publish(self, *kept: Batch, check_disk: bool = False, urgent_only: bool = False
                 ) -> PublishReport:
         self.made.clear()
-        return self.publisher.publish([], now=0.0, kept=kept, check_disk=check_disk,
-                                      urgent_only=urgent_only)
+        return self.publisher.publish(Wanted([], kept, urgent_only), now=0.0,
+                                      check_disk=check_disk)
 
     def close(self) -> None:
         self.state.close()

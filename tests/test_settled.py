@@ -16,6 +16,7 @@ from conftest import NOW, SiteDir, alert_doc
 from watching import FAST, wait_idle, wait_until, watching
 
 from render.alert import loader
+from render.pipeline.build import RunMode
 
 
 @pytest.fixture
@@ -107,13 +108,13 @@ def test_a_watchers_run_for_changes_looks_only_at_named_settled_files(
         assert builder.run(now=NOW).ok  # the watcher's first run: every file looked at
         reads["files"].clear()
         settled_site.write("bob.json", bob())  # active again, but no event names it
-        result = builder.run(now=NOW, changed={"photos/other.jpg"})
+        result = builder.run(NOW, mode=RunMode(changed={"photos/other.jpg"}))
         assert reads["files"] == [] and result.report.written == []
-        result = builder.run(now=NOW, changed={"bob.json"})
+        result = builder.run(NOW, mode=RunMode(changed={"bob.json"}))
         assert reads["files"] == ["bob.json"]
         assert "2026-test-bob" in {v.id for v in result.views if v.active}
         settled_site.write("bob.json", bob(status="cancelled"))
-        assert builder.run(now=NOW, changed={"bob.json"}).ok  # settled again
+        assert builder.run(NOW, mode=RunMode(changed={"bob.json"})).ok  # settled again
         settled_site.write("bob.json", bob())
         reads["files"].clear()
         result = builder.run(now=NOW)  # a rescan (no events given) looks at every file

@@ -12,6 +12,7 @@ import pytest
 from conftest import NOW, SiteDir, alert_doc
 
 from render.outlets import displays, share
+from render.pipeline.build import RunMode
 
 
 def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,
@@ -31,7 +32,7 @@ def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,
         drawn.append(text.name), card_png(text, *args))[1])
     builder = anna.builder()
     try:
-        result = builder.run(now=NOW, urgent_first=True, then_complete=lambda: False)
+        result = builder.run(NOW, mode=RunMode(urgent_first=True, then_complete=lambda: False))
     finally:
         builder.close()
     assert not result.complete and result.ok
@@ -52,7 +53,7 @@ def test_urgent_step_keeps_naming_share_images_that_exist(anna: SiteDir) -> None
                                      child_photo="photos/bob.jpg"))
     builder = anna.builder()
     try:
-        builder.run(now=NOW, urgent_first=True, then_complete=lambda: False)
+        builder.run(NOW, mode=RunMode(urgent_first=True, then_complete=lambda: False))
     finally:
         builder.close()
     old_page = anna.read("alerts/2026-test-anna/index.html")

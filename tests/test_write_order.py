@@ -21,7 +21,7 @@ from conftest import NOW, SiteDir, alert_doc
 from treecheck import TEXT_SUFFIXES, check_tree, json_strings, references
 
 from render.outlets.artifacts import Artifact
-from render.pipeline.build import Builder
+from render.pipeline.build import Builder, RunMode
 from render.pipeline.ended import EndedBlock
 from render.pipeline.publish import Publisher
 from render.pipeline.state import State
@@ -107,7 +107,7 @@ def test_every_moment_of_the_first_publish_leaves_a_whole_tree(
     checker = follow(examples_site.out, monkeypatch)
     builder = examples_site.builder()
     try:
-        builder.run(now=NOW, urgent_first=urgent_first)
+        builder.run(NOW, mode=RunMode(urgent_first=urgent_first))
     finally:
         builder.close()
     assert checker.problems == [], "\n".join(checker.problems)
@@ -150,7 +150,8 @@ def test_every_moment_of_every_publish_leaves_a_whole_tree(
             if number % 3 == 0:
                 builder.run(now=now)
             else:
-                builder.run(now=now, urgent_first=True, then_complete=lambda n=number: n % 3 == 1)
+                builder.run(now, mode=RunMode(urgent_first=True,
+                                              then_complete=lambda n=number: n % 3 == 1))
             assert checker.problems == [], f"edit {number}: {checker.problems}"
         builder.run(now=now)
     finally:

@@ -53,8 +53,8 @@ from ..templating import environment, template_files
 from ..tree import TREES
 from .ended import EndedBlock, StoredBlock, ended_block
 from .memory import Memory
-from .publish import Publisher, PublishReport
-from .state import AlertRecord, Message, State, state_dir_for
+from .publish import Publisher, PublishReport, Wanted
+from .state import AlertRecord, FileRecord, Message, State, state_dir_for
 
 log = logging.getLogger("kindalarm")
 
@@ -62,6 +62,36 @@ log = logging.getLogger("kindalarm")
 FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
 SETTLED = "settled_files"  # meta key: see Builder._settled_files
 ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
+
+
+@dataclass(frozen=True)
+class RunMode:
+    """How a run goes. The default is `build`'s: one complete step that reads every alert
+    file and checks every published file on disk. The watcher asks for `urgent_first`:
+    when slow artifacts (share images, posters) must be rendered, the urgent ones are
+    published first, then, if `then_complete()` still says so, everything (otherwise its
+    next run finishes it)."""
+
+    urgent_first: bool = False
+    then_complete: Callable[[], bool] = lambda: True
+    # Files still being written: not judged yet (the last judged version of such a file
+    # stands in for it, a new one is left out).
+    hold: Collection[Path] = ()
+    # False trusts the state for which files exist (see `Publisher.outdated`).
+    check_disk: bool = True
+    # What the watcher saw change since the last run (names in the alert directory): files
+    # not named are not looked at (see `AlertLoader.scan`). None: every file.
+    changed: Collection[str] | None = None
+    announce: bool = True  # one log line for the publish (the watcher writes its own)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The alerts a run publishes, as judged from the files."""
+
+    alerts: dict[str, Alert]  # by id: the accepted ones and the last good of rejected ones
+    fallbacks: set[LoadResult]  # rejected files whose alert's last good version stands in
+    settled: dict[str, str]  # file identity -> id of the ended alerts not read again
 
 
 @dataclass
@@ -78,6 +108,7 @@ class BuildResult:
     complete: bool = True  # False when the watcher deferred the slow artifacts
     urgent_done: float = 0.0  # time.monotonic() when the urgent artifacts were published
     done: float = 0.0  # time.monotonic() at the end of the run
+    started: float = 0.0  # time.perf_counter() at its start
 
     def summary(self) -> str:
         live = sum(1 for v in self.views if v.active)
@@ -109,7 +140,8 @@ class Builder:
         self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
         self.loader = AlertLoader(alert_dir, self._photo_fingerprints(),
                                   self.memory.loader_results, self.memory.loader_skipped)
-        self.publisher = Publisher(out, self.state, self.memory.trusted_batches)
+        self.publisher = Publisher(out, self.state, self.memory.trusted_batches,
+                                   self.settings.retire_seconds)
         self.templates = environment(site, self.settings.timezone)
         self.render_key = compute_render_key(site, self.settings)
         # Ended alerts' artifacts by tree and step used in this run (see _ended_block): kept
@@ -122,37 +154,28 @@ class Builder:
     def close(self) -> None:
         self.state.close()
 
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- the pipeline -------------------------------------------------------------------
 
     @guard_output
     def run(self, now: datetime | None = None,
-            progress: Callable[[int, int], None] | None = None, *,
-            urgent_first: bool = False, hold: Collection[Path] = (),
-            then_complete: Callable[[], bool] = lambda: True,
-            announce: bool = True, check_disk: bool = True,
-            changed: Collection[str] | None = None) -> BuildResult:
-        """Publish the alert directory as it is now.
-
-        A plain run is one full step that ends complete. The watcher asks for
-        `urgent_first`: when slow artifacts (share images, posters) must be rendered, the
-        urgent ones are published first with `RenderContext(complete=False)`, then, if
-        `then_complete()` still says so, everything with `complete=True` (otherwise the next
-        run finishes it). `hold` names files still being written: they are not judged yet (the
-        last judged version of such a file stands in for it, a new one is left out).
-        `check_disk=False` trusts the state for which files exist (see `Publisher.outdated`);
-        `changed` (what the watcher saw change since the last run) spares looking at files
-        that did not (see `AlertLoader.scan`).
-        """
+            progress: Callable[[int, int], None] | None = None,
+            mode: RunMode = RunMode()) -> BuildResult:
+        """Publish the alert directory as it is now: `build`'s one complete step, or as the
+        watcher asks for it (`mode`, see `RunMode`)."""
         # Python's cycle collector walks every object the watcher holds (thousands of views
         # and artifacts), which would hold up a new alert's urgent step; it waits until that
         # step is out. Reference counting frees everything else meanwhile.
-        self._gc_paused = urgent_first and gc.isenabled()
+        self._gc_paused = mode.urgent_first and gc.isenabled()
         if self._gc_paused:
             gc.disable()
         try:
-            return self._run(now, progress, urgent_first=urgent_first, hold=hold,
-                             then_complete=then_complete, announce=announce,
-                             check_disk=check_disk, changed=changed)
+            return self._run(now or datetime.now(UTC), progress, mode)
         finally:
             self._resume_gc()
 
@@ -161,35 +184,47 @@ class Builder:
             self._gc_paused = False
             gc.enable()
 
-    def _run(self, now: datetime | None, progress: Callable[[int, int], None] | None, *,
-             urgent_first: bool, hold: Collection[Path], then_complete: Callable[[], bool],
-             announce: bool, check_disk: bool, changed: Collection[str] | None
-             ) -> BuildResult:
-        started = time.perf_counter()
-        now = now or datetime.now(UTC)
-        result = BuildResult()
-        records = self.state.alerts()
+    def _run(self, now: datetime, progress: Callable[[int, int], None] | None,
+             mode: RunMode) -> BuildResult:
+        result = BuildResult(started=time.perf_counter())
         self.memory.start_run()
+        records = self.state.alerts()
+        photos = PhotoStore(self.memory.photo_facts)
+        loaded = self._load(records, photos, mode, result)
+        views = self._views(loaded.alerts, records, now)
+        history = self._record_messages(views, records)
+        files = self.state.files()  # as published before this run
+        contexts = self._contexts(views, history, now, photos, files)
+        self._publish(contexts, files, views, now, progress, mode, result)
+        self._remember_run(views, loaded, records, result)
+        self._report(views, loaded, mode, result)
+        return result
+
+    # --- the stages ---------------------------------------------------------------------
+
+    def _load(self, records: dict[str, AlertRecord], photos: PhotoStore, mode: RunMode,
+              result: BuildResult) -> Loaded:
+        """Read the alert files (not those settled, nor those being written), judge them,
+        and stand in the last good version of a live alert whose file is now rejected."""
         if not self.memory.trusts_state:
             self.loader.fingerprints = self._photo_fingerprints()
-        photos = PhotoStore(self.memory.photo_facts)
-
         settled = self._settled_files(records)
         scanned = self.loader.scan(settled=lambda identity: identity in settled,
-                                   changed=changed)
-        scanned, result.held = self._hold_back(self._unsettle_claimed(scanned, settled), hold)
+                                   changed=mode.changed)
+        scanned, result.held = self._hold_back(self._unsettle_claimed(scanned, settled),
+                                               mode.hold)
         accepted, rejected = self._accept(scanned, records, photos)
         alerts, fallbacks = self._with_fallbacks(accepted, rejected, records, photos)
-        views = self._views(alerts, records, now)
-        history = self._record_messages(views, records)
+        judged_rejects = [r for r in rejected if r.source not in result.held]
+        result.accepted, result.rejected = accepted, judged_rejects
+        return Loaded(alerts, fallbacks, settled)
 
-        files = self.state.files()
-
-        def published(path: str, key: str) -> str | None:
-            record = files.get(path)
-            return record.sha256 if record and record.key == key else None
-
-        contexts = self._contexts(views, history, now, photos, published)
+    def _publish(self, contexts: list[RenderContext], files: dict[str, FileRecord],
+                 views: list[PublicAlert], now: datetime,
+                 progress: Callable[[int, int], None] | None, mode: RunMode,
+                 result: BuildResult) -> None:
+        """Every outlet's artifacts into the tree: in the watcher's urgent step first when
+        slow ones (share images, posters) must be rendered, then all of them."""
         made, kept = self._artifacts(contexts)
         made_slow = [a for a in made if not a.urgent]
         # The ended alerts' files, urgent and slow, as kept from run to run: batches whose
@@ -198,12 +233,10 @@ class Builder:
         live = {v.id for v in views if v.active}
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
-            retire_seconds=self.settings.retire_seconds,
             may_linger=lambda path: versioned_alert_id(path) in live, progress=progress,
-            check_disk=check_disk)
-        report = PublishReport()
-        if urgent_first and (waiting := self.publisher.outdated(
-                made_slow, files, check_disk=check_disk, kept=kept_slow)):
+            check_disk=mode.check_disk)
+        if mode.urgent_first and (waiting := self.publisher.outdated(
+                made_slow, files, check_disk=mode.check_disk, kept=kept_slow)):
             # The slow artifacts stay in the wanted set (so this step deletes none of them)
             # but are not produced; pages and feeds of this step name only those of alerts
             # whose slow artifacts are all published already.
@@ -219,40 +252,47 @@ class Builder:
             first = [a for a in urgent_made if a.urgent] + made_slow
             first_kept = [*([b.urgent for b in kept_now] if none_ready else kept_urgent),
                           *kept_slow]
-            report.merge(publish([*first, self._status([first, *first_kept], views, now)],
-                                 kept=first_kept, urgent_only=True))
+            result.report.merge(publish(
+                Wanted([*first, self._status([first, *first_kept], views, now)],
+                       first_kept, urgent_only=True)))
             result.urgent_done = time.monotonic()
             self._resume_gc()  # before the slow step's posters, which make many cycles
-            result.complete = bool(then_complete())
+            result.complete = bool(mode.then_complete())
         if result.complete:
             kept_all = kept_urgent + kept_slow
-            report.merge(publish([*made, self._status([made, *kept_all], views, now)],
-                                 kept=kept_all))
+            result.report.merge(publish(
+                Wanted([*made, self._status([made, *kept_all], views, now)], kept_all)))
             self._store_blocks(kept)
         self.memory.ended_blocks, self._ended_blocks_used = self._ended_blocks_used, {}
-        fresh = {r.alert.id: r for r in accepted if r.alert}
-        self._remember(views, fresh, records)
-        self._save_settled(views, fresh, settled)
-        judged_rejects = [r for r in rejected if r.source not in result.held]
-        self._write_error_files(judged_rejects, result.held)
 
-        result.accepted, result.rejected, result.views, result.report = (
-            accepted, judged_rejects, views, report)
+    def _remember_run(self, views: list[PublicAlert], loaded: Loaded,
+                      records: dict[str, AlertRecord], result: BuildResult) -> None:
+        """What the next run starts from: the live alerts' last good files, the ended ones'
+        views, the settled files, and the error files beside rejected alert files."""
+        fresh = {r.alert.id: r for r in result.accepted if r.alert}
+        self._remember(views, fresh, records)
+        self._save_settled(views, fresh, loaded.settled)
+        self._write_error_files(result.rejected, result.held)
+
+    def _report(self, views: list[PublicAlert], loaded: Loaded, mode: RunMode,
+                result: BuildResult) -> None:
+        """The result's views and times; one log line per new rejection and per publish."""
+        result.views = views
         result.done = time.monotonic()
         result.urgent_done = result.urgent_done or result.done
-        result.seconds = time.perf_counter() - started
+        result.seconds = time.perf_counter() - result.started
         rejections = {}
-        for source in judged_rejects:
-            stays = " (its last good version stays published)" if source in fallbacks else ""
+        for source in result.rejected:
+            stays = " (its last good version stays published)" \
+                if source in loaded.fallbacks else ""
             rejections[source.source.name] = "; ".join(
                 f"{p.field}: {p.message}" for p in source.problems) + stays
         for name, why in rejections.items():
             if self._rejections.get(name) != why:  # the watcher says it once, not every run
                 log.warning("rejected %s: %s", name, why)
         self._rejections = rejections
-        if announce:
+        if mode.announce:
             log.info("published %s", result.summary())
-        return result
 
     def _hold_back(self, results: list[LoadResult], hold: Collection[Path]
                    ) -> tuple[list[LoadResult], list[Path]]:
@@ -425,10 +465,14 @@ class Builder:
         return messages
 
     def _contexts(self, views: list[PublicAlert], history: list[Message], now: datetime,
-                  photos: PhotoStore, published: Callable[[str, str], str | None]
-                  ) -> list[RenderContext]:
+                  photos: PhotoStore, files: dict[str, FileRecord]) -> list[RenderContext]:
         """One render context per tree (public, exercise), for a complete step. Both trees
         and both steps of a run share one memo of cards and one of posters."""
+
+        def published(path: str, key: str) -> str | None:
+            record = files.get(path)
+            return record.sha256 if record and record.key == key else None
+
         cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()
         posters: Once[tuple[str, str], dict[str, bytes]] = Once()
         return [RenderContext(

@@ -99,14 +99,34 @@ def _produce(artifact: Artifact) -> tuple[Artifact, bytes, Exception | None]:
         return artifact, b"", exc
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """What a tree must hold after a publish: `made`, and the artifacts of the batches in
+    `kept` (listed in run after run: the ended alerts' files, see `Publisher.outdated`).
+    With `urgent_only`, only the urgent ones are produced in this call (the watcher
+    publishes them first); the others stay wanted, so none of them is deleted."""
+
+    made: Sequence[Artifact]
+    kept: Sequence[Batch] = ()
+    urgent_only: bool = False
+
+
+# A batch looked at by a publish and its outdated artifacts; None for a batch of which
+# only the urgent artifacts were looked at (not known up to date after).
+Checked = tuple[Batch | None, list[Artifact]]
+
+
 class Publisher:
     """The one writer of an output tree: writes artifacts in layers, atomically, and
     deletes obsolete files last (see the module docstring)."""
 
-    def __init__(self, root: Path, state: State, trusted: dict[int, Batch] | None = None
-                 ) -> None:
+    def __init__(self, root: Path, state: State, trusted: dict[int, Batch] | None = None,
+                 retire_seconds: float = 0.0) -> None:
+        """`trusted`: where it remembers the batches it found up to date (the build's
+        memory); `retire_seconds`: how long a superseded file that may linger stays."""
         self.root = root
         self.state = state
+        self.retire_seconds = retire_seconds
         # Render threads; a batch build that sets posters in worker processes wants more
         # (some wait for a poster while the others draw cards).
         self.workers = WORKERS
@@ -121,56 +141,76 @@ class Publisher:
         except OSError as exc:
             raise PublishError(f"cannot write to {root}: {exc.strerror}") from None
 
-    def publish(self, artifacts: Iterable[Artifact], *, now: float,
-                kept: Sequence[Batch] = (),
+    def publish(self, wanted: Wanted, *, now: float,
                 may_linger: Callable[[str], bool] = lambda path: False,
-                urgent_only: bool = False,
-                retire_seconds: float = 0.0, delete: bool = True,
                 progress: Callable[[int, int], None] | None = None,
                 check_disk: bool = True) -> PublishReport:
-        """Make the tree hold `artifacts` and those in `kept` (all of them: anything else is
-        obsolete).
+        """Make the tree hold what is `wanted` (anything else is obsolete):
 
-        `kept` are batches listed in run after run (the ended alerts' files): see `outdated`.
-        `urgent_only` produces only the urgent artifacts in this call (the watcher publishes
-        them first); `may_linger(path)` says an obsolete file may stay for
-        `retire_seconds` (superseded versions of a live alert), anything else obsolete is
-        deleted now.
+        1. find the outdated files (missing, or made from another key);
+        2. revive retiring files that are wanted again;
+        3. write placeholders of files that name each other, then every outdated file,
+           layer by layer, each atomically;
+        4. trust the batches these writes made up to date;
+        5. delete obsolete files, highest layer first; a superseded file that
+           `may_linger(path)` (a live alert's older version) retires after
+           `retire_seconds` instead.
         """
-        made = {a.path: a for a in artifacts}
+        made = {a.path: a for a in wanted.made}
         # A live view, not a copy: the files it is read for below are not changed before.
         records = self.state.files_now()
         interrupted = self.state.pending()  # a killed run may have replaced these already
         report = PublishReport()
-        chosen = [a for a in made.values() if a.urgent or not urgent_only]
+        todo, checked = self._plan(wanted, made, records, interrupted, check_disk, report)
+        self._revive(wanted, made, {a.path for a in todo})
+        written = self._write_layers(todo, records, interrupted, progress, report)
+        if not report.failed and not report.deferred:
+            self._trust(checked, written)
+        if not report.failed:
+            self._delete_obsolete(made.keys(), wanted.kept, now, may_linger, report)
+        return report
+
+    def _plan(self, wanted: Wanted, made: dict[str, Artifact],
+              records: Mapping[str, FileRecord], interrupted: set[str], check_disk: bool,
+              report: PublishReport) -> tuple[list[Artifact], list[Checked]]:
+        """The artifacts to produce in this call, and the kept batches looked at."""
+        chosen = [a for a in made.values() if a.urgent or not wanted.urgent_only]
         todo = self.outdated(chosen, records, interrupted, check_disk)
-        checked = self._check(kept, records, interrupted, check_disk, urgent_only)
+        checked = self._check(wanted.kept, records, interrupted, check_disk,
+                              wanted.urgent_only)
         for _, outdated in checked:
             todo += outdated
         report.unchanged += len(chosen) + sum(
-            len(b.urgent if urgent_only else b) for b in kept) - len(todo)
-        stale = {a.path for a in todo}
+            len(b.urgent if wanted.urgent_only else b) for b in wanted.kept) - len(todo)
+        if todo:
+            self._touch({a.path for a in todo})
+            self.state.announce((a.path, a.layer) for a in todo)
+        return todo, checked
 
-        def wanted(path: str) -> Artifact | None:
+    def _revive(self, wanted: Wanted, made: dict[str, Artifact], stale: set[str]) -> None:
+        """Retiring files wanted again (an edit undone): kept as they are, not rendered
+        again."""
+        def wanted_now(path: str) -> Artifact | None:
             return made.get(path) or next(
-                (b.by_path[path] for b in kept if path in b.by_path), None)
+                (b.by_path[path] for b in wanted.kept if path in b.by_path), None)
 
-        # Retiring files wanted again (an edit undone): kept as they are, not rendered again.
         revived = [path for path in self.state.retiring() if path not in stale
-                   and (a := wanted(path)) and (a.urgent or not urgent_only)]
+                   and (a := wanted_now(path)) and (a.urgent or not wanted.urgent_only)]
         if revived:
             self._touch(revived)
             self.state.revive(revived)
-        if todo:
-            self._touch(stale)
-            self.state.announce((a.path, a.layer) for a in todo)
+
+    def _write_layers(self, todo: list[Artifact], records: Mapping[str, FileRecord],
+                      interrupted: set[str], progress: Callable[[int, int], None] | None,
+                      report: PublishReport) -> set[str]:
+        """Produce and write `todo` layer by layer; the paths recorded as written."""
         # Files that name each other (a new alert's Dutch and English pages): one not in the
         # tree yet is first written as its placeholder, below the files that name it. Only the
         # artifact itself, which follows in its own layer, is recorded.
         placeholders = [replace(a, produce=a.placeholder.produce, layer=a.placeholder.layer,
                                 placeholder=None)
                         for a in todo if a.placeholder and not self._present(a.path)]
-        first_versions = {id(p) for p in placeholders}
+        first_versions = {id(p) for p in placeholders}  # this call's objects, not a cache
         # Those files hold their placeholder once it is written, whatever the records say
         # (the file was missing: deleted behind the publisher's back), so the real bytes are
         # compared with the disk, not with the record, and replace it.
@@ -211,15 +251,13 @@ class Publisher:
         finally:
             # Record what was written even if something above raised (e.g. a full disk).
             self.state.record_files(done)
-        if not report.failed and not report.deferred:
-            # Batches made up to date by these writes (their records now hold their keys).
-            written = {path for path, *_ in done}
-            for batch, outdated in checked:
-                if batch is not None and all(a.path in written for a in outdated):
-                    self._current[batch.fingerprint] = batch
-        if delete and not report.failed:
-            self._delete_obsolete(made.keys(), kept, now, may_linger, retire_seconds, report)
-        return report
+        return {path for path, *_ in done}
+
+    def _trust(self, checked: list[Checked], written: set[str]) -> None:
+        """Batches made up to date by these writes (their records now hold their keys)."""
+        for batch, outdated in checked:
+            if batch is not None and all(a.path in written for a in outdated):
+                self._current[batch.fingerprint] = batch
 
     def outdated(self, artifacts: Iterable[Artifact],
                  records: Mapping[str, FileRecord] | None = None,
@@ -254,14 +292,14 @@ class Publisher:
 
     def _check(self, kept: Sequence[Batch], records: Mapping[str, FileRecord],
                interrupted: set[str], check_disk: bool, urgent_only: bool
-               ) -> list[tuple[Batch | None, list[Artifact]]]:
+               ) -> list[Checked]:
         """(batch, its outdated artifacts) of each batch in `kept` not known to be up to date
         (every one if `check_disk`). With `urgent_only` only a batch's urgent artifacts are
         looked at, and a batch with others is named None: it is not known up to date after."""
         if self._records_read != self.state.files_read:  # records read again: trust none
             self._current.clear()
             self._records_read = self.state.files_read
-        checked: list[tuple[Batch | None, list[Artifact]]] = []
+        checked: list[Checked] = []
         for batch in kept:
             if not check_disk and self._current.get(batch.fingerprint) is batch:
                 continue
@@ -321,8 +359,8 @@ class Publisher:
                                "files stay as they were") from None
 
     def _delete_obsolete(self, made: KeysView[str], kept: Sequence[Batch], now: float,
-                         may_linger: Callable[[str], bool], retire_seconds: float,
-                         report: PublishReport) -> None:
+                         may_linger: Callable[[str], bool], report: PublishReport) -> None:
+        retire_seconds = self.retire_seconds
         records = self.state.files_now()
         obsolete = records.keys() - made  # the few obsolete of thousands, and the kept ones
         for batch in kept:

@@ -32,7 +32,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from ..alert.loader import IGNORED_SUFFIXES
-from .build import Builder, BuildResult
+from .build import Builder, BuildResult, RunMode
 from .state import state_dir_for
 
 log = logging.getLogger("kindalarm")
@@ -404,10 +404,10 @@ class Watcher:
         # A run for changes trusts the events (and the state) for what did not change; the
         # start, every periodic rescan and the run after a failed one look at every file.
         trust = reason == "change" and self._events_seen
-        result = self.builder.run(
+        result = self.builder.run(mode=RunMode(
             urgent_first=True, hold=held, announce=False, check_disk=not trust,
             changed=changes if trust else None,
-            then_complete=lambda: self.stop.is_set() or not self.tracker.has_ready())
+            then_complete=lambda: self.stop.is_set() or not self.tracker.has_ready()))
         self._retry_at = None
         self._events_seen = True
         self._incomplete = not result.complete
