@@ -22,7 +22,8 @@ TYPES = {".xml": "application/xml", ".atom": "application/atom+xml", ".json": "a
          ".txt": "text/plain", ".woff2": "font/woff2"}
 # The types nginx's `charset utf-8` applies to (deploy/nginx.conf, charset_types).
 CHARSET_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml",
-                 "application/rss+xml", "application/cap+xml", "image/svg+xml")
+                 "application/rss+xml", "application/cap+xml", "application/feed+json",
+                 "image/svg+xml")
 
 
 def parse_address(address: str) -> tuple[str, int]:

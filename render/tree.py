@@ -80,6 +80,7 @@ WEB_FONT = Pattern("assets/fonts/{name}.woff2")
 # --- feeds, API, CAP ------------------------------------------------------------------------
 RSS = Pattern("feeds/rss.xml")
 ATOM = Pattern("feeds/atom.xml")
+JSON_FEED = Pattern("feeds/feed.json")
 API_ALERTS = Pattern("api/alerts.json")
 API_SCHEMA = Pattern("api/schema.json")
 CAP_MESSAGE = Pattern("cap/{id}/{version}.xml")

@@ -46,8 +46,7 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> tuple[Artifact, ...
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """`feeds/rss.xml` and `feeds/atom.xml`, the same entries in both."""
     entries = feed_entries(ctx)
-    inputs = [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version, ctx.complete_for(v))
-              for m, v in entries]
+    inputs = entries_key(ctx, entries)
     for fmt, kind in FORMATS.items():
         yield kind.artifact(kind.pattern.path(),
                             key_of(ctx.render_key, ctx.tree, NAME, fmt, inputs),
@@ -82,17 +81,33 @@ def new_feed(ctx: RenderContext, self_path: str, updated: datetime,
     return feed
 
 
+def feed_description(ctx: RenderContext) -> str:
+    return ("Meldingen van vermiste kinderen: KIND ALARM en VERMIST KIND"
+            if not ctx.exercise else "OEFENING: meldingen van een oefening")
+
+
+def entry_id(ctx: RenderContext, message: Message, view: PublicAlert) -> str:
+    """An entry's id, the same in every feed: the alert page and the message's version."""
+    return f"{page_url(ctx, view, 'nl')}#{message.version}"
+
+
+def entries_key(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert]]
+                ) -> list[tuple[object, ...]]:
+    """What decides a feed's entries (its key's input): the share image is named once the
+    alert's slow files exist, so `complete_for` is in it."""
+    return [(m.seq, m.alert_id, m.version, m.kind, m.sent, v.version, ctx.complete_for(v))
+            for m, v in entries]
+
+
 def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert]],
                 fmt: str) -> bytes:
     updated = max((m.sent_at for m, _ in entries), default=EPOCH)
-    description = ("Meldingen van vermiste kinderen: KIND ALARM en VERMIST KIND"
-                   if not ctx.exercise else "OEFENING: meldingen van een oefening")
-    feed = new_feed(ctx, FORMATS[fmt].pattern.path(), updated, description)
+    feed = new_feed(ctx, FORMATS[fmt].pattern.path(), updated, feed_description(ctx))
     for message, view in entries:
         entry = feed.add_entry(order="append")
         url = page_url(ctx, view, "nl")
-        entry.id(f"{url}#{message.version}")
-        entry.guid(f"{url}#{message.version}", permalink=False)
+        entry.id(entry_id(ctx, message, view))
+        entry.guid(entry_id(ctx, message, view), permalink=False)
         entry.title(headline(ctx.settings, view, "nl", message.kind))
         entry.link(href=url, rel="alternate", type="text/html")
         entry.summary(summary(view, ctx.settings, "nl"))

@@ -12,13 +12,13 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from .. import tree
-from . import api, cap, displays, feeds, poster, share, texts, web
+from . import api, cap, displays, feeds, jsonfeed, poster, share, texts, web
 from .artifacts import STATUS
 from .outlet import FileKind, Outlet
 
 # The order in which the build asks them: within a write layer, files are written in this
 # order (the biggest images first keeps both render threads busy).
-OUTLETS: tuple[Outlet, ...] = (web, api, feeds, cap, texts, displays, share, poster)
+OUTLETS: tuple[Outlet, ...] = (web, api, feeds, jsonfeed, cap, texts, displays, share, poster)
 
 # Files of the tree that no outlet makes: the build's own status.json.
 BUILD_FILES = (FileKind(tree.STATUS, "application/json", STATUS),)
