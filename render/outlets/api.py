@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ from ..templating import BUILTIN_TEMPLATES
 from ..words.i18n import LANGS
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
+from .jsondoc import json_bytes
 from .outlet import FileKind
 
 NAME = "api"
@@ -30,13 +30,10 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """`api/alerts.json` (the active alerts) and `api/schema.json`."""
     inputs = [(v.id, v.version) for v in ctx.active]
     yield ALERTS.artifact(tree.API_ALERTS.path(), key_of(ctx.render_key, ctx.tree, inputs),
-                          lambda: _dump(alerts_document(ctx)))
+                          lambda: json_bytes(alerts_document(ctx)))
     yield SCHEMA.artifact(tree.API_SCHEMA.path(), key_of(ctx.render_key, "schema"),
                           SCHEMA_FILE.read_bytes)
 
-
-def _dump(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def _texts(text: Any) -> dict[str, str] | None:

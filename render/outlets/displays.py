@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -41,6 +40,7 @@ from ..public import PublicAlert
 from ..words import i18n
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
+from .jsondoc import json_bytes
 from .once import Once
 from .outlet import FileKind
 from .share import CARD_PNG, render_card, share_image
@@ -271,7 +271,7 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
                 "width": profile.width, "height": profile.height,
             } for s in slides],
         }
-        return (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode()
+        return json_bytes(body)
 
     slide_keys = [s.key for s in slides]
     return files, [

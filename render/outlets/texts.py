@@ -16,7 +16,6 @@ then the longest shrinkable part (a name, a place) is shortened with an ellipsis
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable
@@ -44,6 +43,7 @@ from ..words.wording import (
 )
 from .artifacts import MESSAGE, Artifact, key_of
 from .context import RenderContext
+from .jsondoc import json_bytes
 from .outlet import FileKind
 
 NAME = "texts"
@@ -59,7 +59,7 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
     """The alert's ready-to-post texts of this version."""
     return [TEXTS.artifact(tree.texts(view.id, view.version),
                            key_of(ctx.render_key, ctx.tree, NAME, view.version),
-                           lambda: _dump(texts_document(ctx, view)))]
+                           lambda: json_bytes(texts_document(ctx, view)))]
 
 
 def tree_artifacts(ctx: RenderContext) -> tuple[Artifact, ...]:
@@ -71,9 +71,6 @@ def page_url(ctx: RenderContext, view: PublicAlert, lang: str) -> str:
     """The alert page's short URL (the folder, not index.html): every character counts."""
     return ctx.url(tree.alert_page(view.id, lang).removesuffix("index.html"))
 
-
-def _dump(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def texts_document(ctx: RenderContext, view: PublicAlert) -> dict[str, Any]:

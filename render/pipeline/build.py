@@ -35,6 +35,7 @@ from ..drawing.photo import PhotoStore
 from ..errors import guard_output
 from ..outlets.artifacts import Artifact, fingerprint_sum, key_of
 from ..outlets.context import RenderContext
+from ..outlets.jsondoc import json_bytes
 from ..outlets.once import Once
 from ..outlets.outlet import Outlet
 from ..outlets.registry import BUILD_FILES, OUTLETS, versioned_alert_id
@@ -556,7 +557,7 @@ class Builder:
         }
         body = {"build": build_id, "generated": generated, "counts": counts,
                 "generator": "kindalarm"}
-        data = (json.dumps(body, indent=2) + "\n").encode()
+        data = json_bytes(body)
         status, = BUILD_FILES
         return status.artifact(status.pattern.path(), key_of(data), lambda: data)
 
