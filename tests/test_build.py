@@ -7,11 +7,11 @@ import os
 from collections.abc import Sequence
 
 import pytest
-from conftest import NOW, SiteDir, alert_doc
-from treecheck import check_tree
 
 from render.drawing import photo
 from render.drawing.photo import PhotoError
+from tests.helpers.sites import NOW, SiteDir, alert_doc
+from tests.helpers.treecheck import check_tree
 
 
 def test_examples_build_every_page(built_examples: SiteDir) -> None:

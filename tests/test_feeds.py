@@ -6,11 +6,11 @@ import dataclasses
 import types
 
 import feedparser
-from conftest import NOW, SiteDir, alert_doc
-from feeds_support import PERSONAL, assert_link_resolves, later, lifecycle_docs
 
 from render.outlets import feeds
 from render.pipeline.build import default_renderers
+from tests.helpers.feeds import PERSONAL, assert_link_resolves, later, lifecycle_docs
+from tests.helpers.sites import NOW, SiteDir, alert_doc
 
 FEEDS = ("feeds/rss.xml", "feeds/atom.xml")
 

@@ -12,11 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from churn import mutate, start_churn
-from conftest import SiteDir
-from treecheck import check_tree
+from tests.helpers.churn import mutate, start_churn
+from tests.helpers.sites import REPO, SiteDir
+from tests.helpers.treecheck import check_tree
 
-REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "http://127.0.0.1:8000/"
 KILLS = int(os.environ.get("KINDALARM_KILLS", "24"))  # `make soak` sets 120
 

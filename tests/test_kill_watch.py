@@ -14,13 +14,11 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-from churn import mutate, start_churn
-from conftest import SiteDir
-from treecheck import check_tree
+from tests.helpers.churn import mutate, start_churn
+from tests.helpers.sites import REPO, SiteDir
+from tests.helpers.treecheck import check_tree
 
-REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "http://127.0.0.1:8000/"
 KILLS = int(os.environ.get("KINDALARM_WATCH_KILLS", "6"))  # `make soak` sets 100
 

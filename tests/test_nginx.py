@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SiteDir, alert_doc
-from httpget import get
 
 from deploy.nginx_local import LocalNginx
 from render.pipeline.build import versioned_alert_id
 from render.pipeline.publish import GZIP_SUFFIXES
+from tests.helpers.http_client import get
+from tests.helpers.sites import REPO, SiteDir, alert_doc
 
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".txt": "text/plain; charset=utf-8", ".json": "application/json; charset=utf-8",

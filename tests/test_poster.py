@@ -7,11 +7,11 @@ import io
 
 import pytest
 import qrcode
-from conftest import SiteDir, alert_doc
 from pypdf import PdfReader
-from signage_helpers import HARD_NAMES, context
 
 from render.outlets import poster
+from tests.helpers.signage import HARD_NAMES, context
+from tests.helpers.sites import SiteDir, alert_doc
 
 PAPER_POINTS = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
 

@@ -9,14 +9,14 @@ import os
 import time
 
 import pytest
-from conftest import SiteDir, alert_doc
 from PIL import Image
-from signage_helpers import HARD_NAMES, context
 
 from render.drawing.card import YELLOW, Canvas, card_text, draw_card
 from render.outlets import share
 from render.pipeline import workers
 from render.public import FOUND
+from tests.helpers.signage import HARD_NAMES, context
+from tests.helpers.sites import SiteDir, alert_doc
 
 PHOTO_DISPLAYS = {"ns-station": (1920, 1080), "signage-portrait": (1080, 1920)}
 

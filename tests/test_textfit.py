@@ -4,10 +4,10 @@ as the last resort; DejaVu for scripts Inter lacks; a clear error without shapin
 from __future__ import annotations
 
 import pytest
-from signage_helpers import HARD_NAMES
 
 from render.drawing import pixelfont, textfit
 from render.drawing.textfit import fit, fit_pixel_rows
+from tests.helpers.signage import HARD_NAMES
 
 
 def assert_inside(fitted: textfit.Fitted, width: int, height: int) -> None:

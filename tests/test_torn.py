@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from churn import flip, start_churn
-from conftest import ARTIFACTS, SiteDir
-from httpget import Response, get
-from treecheck import check_tree, references, stated_hashes, whole_problem
-
 from deploy.nginx_local import LocalNginx
 from render.pipeline.build import versioned_alert_id
+from tests.helpers.churn import flip, start_churn
+from tests.helpers.http_client import Response, get
+from tests.helpers.sites import ARTIFACTS, SiteDir
+from tests.helpers.treecheck import check_tree, references, stated_hashes, whole_problem
 
 PUBLISHES = int(os.environ.get("KINDALARM_TORN_PUBLISHES", "100"))
 REQUESTS = int(os.environ.get("KINDALARM_TORN_REQUESTS", "5000"))

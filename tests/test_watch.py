@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SiteDir, alert_doc, photo_bytes
 from watchdog.events import FileSystemEvent
-from watching import FAST, light_renderers, wait_idle, wait_until, watching
 
 from render.outlets import api, web
 from render.outlets.artifacts import Artifact
+from tests.helpers.sites import REPO, SiteDir, alert_doc, photo_bytes
+from tests.helpers.waiting import wait_until
+from tests.helpers.watching import FAST, light_renderers, wait_idle, watching
 
 PAGE = "alerts/{}/index.html"
 

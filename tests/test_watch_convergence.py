@@ -15,10 +15,9 @@ import random
 import time
 from pathlib import Path
 
-from conftest import SiteDir, alert_doc, photo_bytes
-from watching import SlowShare, wait_idle, watching
-
 from render.pipeline.build import default_renderers
+from tests.helpers.sites import SiteDir, alert_doc, photo_bytes
+from tests.helpers.watching import SlowShare, wait_idle, watching
 
 OPERATIONS = 320
 IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real renderers (posters) are slow

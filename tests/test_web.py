@@ -13,12 +13,12 @@ from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import SiteDir, alert_doc
-from web_gallery import COMPOUND, LONG_NAME, MARKUP, RTL_NAME, Gallery, html_pages
-from web_links import all_references
 
 from render.config import load_settings
 from render.outlets import web
+from tests.helpers.gallery import COMPOUND, LONG_NAME, MARKUP, RTL_NAME, Gallery, html_pages
+from tests.helpers.links import all_references
+from tests.helpers.sites import SiteDir, alert_doc
 
 SHARE_HOSTS = {"wa.me", "x.com", "www.facebook.com"}  # plain links a visitor may follow
 FRONT_PAGE_BUDGET = 100 * 1024

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-from conftest import SiteDir
 
 from render.outlets import api, web
 from render.outlets.artifacts import INDEX, LEAF, Artifact, key_of
 from render.outlets.context import RenderContext
 from render.pipeline.watch import Publish, Timing, Watcher
+from tests.helpers.sites import SiteDir
+from tests.helpers.waiting import wait_until
 
 # Short enough for tests, the same shape as the defaults.
 FAST = Timing(quiet=0.05, max_wait=0.3, rescan=60.0, health=0.1, retry=0.2, settle=0.4,
@@ -47,16 +47,6 @@ class SlowShare:
 def light_renderers(slow_seconds: float = 0.02) -> list[Any]:
     """Light renderers of our own, so these tests stay fast whatever renderers exist."""
     return [web, api, SlowShare(slow_seconds)]
-
-
-def wait_until(condition: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
 
 
 def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
