@@ -18,6 +18,7 @@ import time
 from tests.helpers.churn import mutate, start_churn
 from tests.helpers.sites import REPO, SiteDir
 from tests.helpers.treecheck import check_tree
+from tests.helpers.waiting import wait_until
 
 BASE_URL = "http://127.0.0.1:8000/"
 KILLS = int(os.environ.get("KINDALARM_WATCH_KILLS", "6"))  # `make soak` sets 100
@@ -40,11 +41,17 @@ class WatchProcess:
             self.lines.append(line)
 
     def wait_for(self, words: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(words in line for line in self.lines):
+        """Until a log line holds `words`; fails at once if the process ends first."""
+        def logged() -> bool:
+            if any(words in line for line in self.lines):
+                return True
             assert self.process.poll() is None, "".join(self.lines)
-            assert time.monotonic() < deadline, f"no '{words}' in:\n{''.join(self.lines)}"
-            time.sleep(0.02)
+            return False
+
+        try:
+            wait_until(logged, timeout=timeout, what=f"'{words}' in the log")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}:\n{''.join(self.lines)}") from None
 
     @property
     def publishes(self) -> int:
@@ -74,7 +81,7 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
         watcher.wait_for("watching")
         for step in range(rng.randint(1, 4)):
             mutate(site, kill * 4 + step, rng)
-            time.sleep(rng.uniform(0.05, 0.6))
+            time.sleep(rng.uniform(0.05, 0.6))  # random moments to change and kill: the point
         watcher.process.send_signal(signal.SIGKILL)
         watcher.process.wait(timeout=30)
         publishes += watcher.publishes
@@ -91,7 +98,7 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
     # SIGTERM; a build afterwards finds nothing to do.
     watcher = WatchProcess(site)
     watcher.wait_for("watching")
-    time.sleep(1.0)
+    watcher.wait_for("published")  # its first publish (at startup) is done
     watcher.process.send_signal(signal.SIGTERM)
     assert watcher.process.wait(timeout=120) == 0
     assert check_tree(site.out, BASE_URL) == []

@@ -92,7 +92,7 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
         # twice the needed requests per publish, then wait for the next one.
         while (tally.requests > (tally.publishes + 1) * 2 * REQUESTS / PUBLISHES
                and not stop.is_set()):
-            time.sleep(0.01)
+            time.sleep(0.01)  # pacing of the load generator, not waiting for an event
         queue = [(rng.choice(entries), 0)]
         while queue and not stop.is_set():
             name, depth = queue.pop()
