@@ -35,7 +35,8 @@ def test_build_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
 
     assert start_build(site).wait(timeout=120) == 0
     assert check_tree(site.out, BASE_URL) == []
-    # Kills fall within the time of one incremental build: what each kill interrupts.
+    # Kills fall within the time of one incremental build: what each kill interrupts. The
+    # build is timed only to spread the kills over it; no time is asserted.
     mutate(site, 0, rng)
     started = time.perf_counter()
     assert start_build(site).wait(timeout=120) == 0

@@ -30,7 +30,7 @@ class SlowShare:
         self.seconds = seconds
 
     def card(self, view_id: str) -> bytes:
-        time.sleep(self.seconds)
+        time.sleep(self.seconds)  # a slow renderer is what this stands in for
         return f"{view_id}\n".encode()
 
     def artifacts(self, ctx: RenderContext) -> Iterator[Artifact]:
@@ -60,7 +60,7 @@ def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
                 return
         else:
             quiet_since = None
-        time.sleep(0.01)
+        time.sleep(0.01)  # the poll interval
     raise AssertionError("the watcher never became idle")
 
 
