@@ -8,9 +8,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-from web_gallery import Gallery
 
 from render.outlets.api import SCHEMA_FILE
+from tests.helpers.gallery import Gallery
 
 
 def _validator() -> jsonschema.protocols.Validator:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from conftest import SiteDir, alert_doc
-from feeds_support import (
+from lxml import etree
+
+from tests.helpers.feeds import (
     CAP,
     PERSONAL,
     assert_link_resolves,
@@ -15,7 +16,7 @@ from feeds_support import (
     lifecycle_docs,
     validate_cap,
 )
-from lxml import etree
+from tests.helpers.sites import SiteDir, alert_doc
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SiteDir, alert_doc
+from tests.helpers.sites import REPO, SiteDir, alert_doc
 
 KINDALARM = [sys.executable, "-m", "render.cli"]
-REPO = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:

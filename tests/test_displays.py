@@ -9,13 +9,13 @@ import json
 import shutil
 
 import pytest
-from conftest import REPO, SiteDir, alert_doc
 from PIL import Image
-from signage_helpers import HARD_NAMES, context
 
 from render.config import load_settings
 from render.outlets import displays
 from render.outlets.outlet import artifacts_of
+from tests.helpers.signage import HARD_NAMES, context
+from tests.helpers.sites import REPO, SiteDir, alert_doc
 
 
 def manifest(site: SiteDir, profile: str, tree: str = "") -> dict:

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SiteDir, alert_doc
-from treecheck import check_tree
+
+from tests.helpers.sites import REPO, SiteDir, alert_doc
+from tests.helpers.treecheck import check_tree
 
 BASE_URL = "http://127.0.0.1:8000/"
 

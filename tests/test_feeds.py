@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import feedparser
-from conftest import NOW, SiteDir, alert_doc
-from feeds_support import PERSONAL, assert_link_resolves, later, lifecycle_docs
-from watching import urgent_step
 
 from render.outlets import feeds
 from render.outlets.registry import OUTLETS
+from tests.helpers.feeds import PERSONAL, assert_link_resolves, later, lifecycle_docs
+from tests.helpers.sites import NOW, SiteDir, alert_doc
+from tests.helpers.watching import urgent_step
 
 FEEDS = ("feeds/rss.xml", "feeds/atom.xml")
 

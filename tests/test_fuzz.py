@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from conftest import SiteDir, alert_doc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from render.alert.loader import (
     parse_alert,
     parse_document,
 )
+from tests.helpers.sites import SiteDir, alert_doc
 
 EXAMPLES = int(os.environ.get("KINDALARM_FUZZ_EXAMPLES", "2000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,

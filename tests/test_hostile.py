@@ -13,11 +13,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import SiteDir, alert_doc, photo_bytes
 from PIL import Image
-from treecheck import check_tree
 
 from render.config import Settings
+from tests.helpers.sites import SiteDir, alert_doc, photo_bytes
+from tests.helpers.treecheck import check_tree
 
 BASE_URL = Settings.base_url
 SCRIPT = '<script>alert("kindalarm")</script>'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SiteDir, alert_doc
+from tests.helpers.sites import SiteDir, alert_doc
 
 NAME = "Eva <script>alert('x')</script> & Bo"
 

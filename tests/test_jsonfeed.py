@@ -7,8 +7,9 @@ import json
 from datetime import datetime
 
 import feedparser
-from conftest import SiteDir, alert_doc
-from feeds_support import PERSONAL, later, lifecycle_docs
+
+from tests.helpers.feeds import PERSONAL, later, lifecycle_docs
+from tests.helpers.sites import SiteDir, alert_doc
 
 PATH = "feeds/feed.json"
 

@@ -14,13 +14,13 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from datetime import UTC, datetime
 
-from churn import mutate, start_churn
-from conftest import SiteDir
-from treecheck import check_tree
+from tests.helpers.churn import mutate, start_churn
+from tests.helpers.sites import REPO, SiteDir
+from tests.helpers.treecheck import check_tree
+from tests.helpers.waiting import wait_until
 
-REPO = Path(__file__).resolve().parent.parent
 BASE_URL = "http://127.0.0.1:8000/"
 KILLS = int(os.environ.get("KINDALARM_WATCH_KILLS", "6"))  # `make soak` sets 100
 
@@ -42,11 +42,17 @@ class WatchProcess:
             self.lines.append(line)
 
     def wait_for(self, words: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(words in line for line in self.lines):
+        """Until a log line holds `words`; fails at once if the process ends first."""
+        def logged() -> bool:
+            if any(words in line for line in self.lines):
+                return True
             assert self.process.poll() is None, "".join(self.lines)
-            assert time.monotonic() < deadline, f"no '{words}' in:\n{''.join(self.lines)}"
-            time.sleep(0.02)
+            return False
+
+        try:
+            wait_until(logged, timeout=timeout, what=f"'{words}' in the log")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}:\n{''.join(self.lines)}") from None
 
     @property
     def publishes(self) -> int:
@@ -69,14 +75,14 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
     # The output exists before the first kill: the watcher logs "watching" while its first
     # build runs, and a first build killed part-way has no earlier tree to keep whole (its
     # alert pages name the front page, which lists them and so comes after them).
-    assert site.build().ok
+    assert site.build(datetime.now(UTC)).ok  # the clock the watchers publish at
     publishes = mid_write = 0
     for kill in range(KILLS):
         watcher = WatchProcess(site)
         watcher.wait_for("watching")
         for step in range(rng.randint(1, 4)):
             mutate(site, kill * 4 + step, rng)
-            time.sleep(rng.uniform(0.05, 0.6))
+            time.sleep(rng.uniform(0.05, 0.6))  # random moments to change and kill: the point
         watcher.process.send_signal(signal.SIGKILL)
         watcher.process.wait(timeout=30)
         publishes += watcher.publishes
@@ -93,8 +99,8 @@ def test_watch_killed_at_random_moments_leaves_a_whole_tree(site: SiteDir) -> No
     # SIGTERM; a build afterwards finds nothing to do.
     watcher = WatchProcess(site)
     watcher.wait_for("watching")
-    time.sleep(1.0)
+    watcher.wait_for("published")  # its first publish (at startup) is done
     watcher.process.send_signal(signal.SIGTERM)
     assert watcher.process.wait(timeout=120) == 0
     assert check_tree(site.out, BASE_URL) == []
-    assert site.build().report.written == []
+    assert site.build(datetime.now(UTC)).report.written == []

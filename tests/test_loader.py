@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SiteDir, alert_doc, photo_bytes
 
 from render.alert.loader import AlertLoader, is_alert_file, load_alert_file
+from tests.helpers.sites import SiteDir, alert_doc, photo_bytes
 
 
 def problems_of(site: SiteDir, doc: dict[str, Any] | str, name: str = "a.json") -> list[str]:

@@ -8,11 +8,10 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import NOW, SiteDir, photo_bytes
-from test_watch_convergence import PHOTOS, Operator
-
 from render.pipeline.build import Builder, RunMode
 from render.pipeline.memory import Memory
+from tests.helpers.sites import NOW, SiteDir, photo_bytes
+from tests.test_watch_convergence import PHOTOS, Operator
 
 STEPS = 30
 

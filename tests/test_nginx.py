@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SiteDir, alert_doc
-from httpget import get
-from test_registry import sample_paths
 
 from deploy.nginx_local import LocalNginx
 from render.outlets.registry import has_gzip_sibling, kind_of, media_type
 from render.serve import CHARSET_TYPES
+from tests.helpers.http_client import get
+from tests.helpers.sites import REPO, SiteDir, alert_doc
+from tests.test_registry import sample_paths
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=30"

@@ -1,5 +1,6 @@
 """The pollers of docs/outlets.md (docs/pollers/), run against real nginx serving a real
-build: they work as documented, and polling again costs 304s."""
+build: they work as documented, and polling again costs 304s. They are standalone
+scripts, importable here because docs/pollers is on pytest's `pythonpath` (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import api_poller
+import cap_reader
+import display_poller
+import feed_reader
 import pytest
-from conftest import REPO, SiteDir
+from httpcache import ConditionalGetter
 from PIL import Image
 
 from deploy.nginx_local import LocalNginx
+from tests.helpers.sites import REPO, SiteDir
 
 POLLERS = REPO / "docs" / "pollers"
-sys.path.insert(0, str(POLLERS))
-
-import api_poller  # noqa: E402
-import cap_reader  # noqa: E402
-import display_poller  # noqa: E402
-import feed_reader  # noqa: E402
-from httpcache import ConditionalGetter  # noqa: E402
 
 
 @pytest.fixture(scope="module")

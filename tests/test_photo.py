@@ -7,8 +7,9 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import SiteDir, alert_doc, photo_bytes
 from PIL import Image
+
+from tests.helpers.sites import SiteDir, alert_doc, photo_bytes
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import ARTIFACTS, REPO, SiteDir, alert_doc
 from PIL import Image
 
 from render.cli import main
+from tests.helpers.sites import ARTIFACTS, REPO, SiteDir, alert_doc
 
 
 def run(site: SiteDir, *args: str):  # type: ignore[no-untyped-def]

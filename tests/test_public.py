@@ -6,7 +6,6 @@ from dataclasses import fields, replace
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import NOW, SiteDir, alert_doc
 
 from render.alert.loader import load_alert_file
 from render.alert.model import Alert
@@ -20,6 +19,7 @@ from render.public import (
     view_to_json,
     withdrawn_view,
 )
+from tests.helpers.sites import NOW, SiteDir, alert_doc
 
 SETTINGS = Settings()
 

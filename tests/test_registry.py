@@ -7,10 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import SiteDir
-from httpget import get
-from signage_helpers import context
-
 from render import tree
 from render.outlets.outlet import FileKind, artifacts_of
 from render.outlets.registry import (
@@ -22,6 +18,9 @@ from render.outlets.registry import (
     versioned_alert_id,
 )
 from render.serve import CHARSET_TYPES, serve_in_thread
+from tests.helpers.http_client import get
+from tests.helpers.signage import context
+from tests.helpers.sites import SiteDir
 
 # A value for every named part a pattern may have (tree.PARTS).
 SAMPLE = {"id": "2026-sample-1", "version": "0f1e2d3c4b5a", "lang": "en",

@@ -8,10 +8,10 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from conftest import SiteDir, alert_doc
-from httpget import get
 
 from render.serve import parse_address, serve_in_thread
+from tests.helpers.http_client import get
+from tests.helpers.sites import SiteDir, alert_doc
 
 
 @pytest.fixture(scope="module")

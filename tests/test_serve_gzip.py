@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SiteDir, alert_doc
-from treecheck import check_tree
 
 from render.config import Settings
 from render.outlets.registry import has_gzip_sibling
+from tests.helpers.sites import SiteDir, alert_doc
+from tests.helpers.treecheck import check_tree
 
 BASE_URL = Settings.base_url  # of a site without settings
 

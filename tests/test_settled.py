@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW, SiteDir, alert_doc
-from watching import FAST, wait_idle, wait_until, watching
 
 from render.alert import loader
 from render.pipeline.build import RunMode
+from tests.helpers.sites import NOW, SiteDir, alert_doc
+from tests.helpers.waiting import wait_until
+from tests.helpers.watching import FAST, wait_idle, watching
 
 
 @pytest.fixture

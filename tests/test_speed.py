@@ -9,10 +9,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import NOW, SiteDir, alert_doc
 
 from render.outlets import displays, share
 from render.pipeline.build import RunMode
+from tests.helpers.sites import NOW, SiteDir, alert_doc
 
 
 def test_urgent_step_draws_only_the_new_alerts_slides(anna: SiteDir,

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import NOW, SiteDir, alert_doc
-
 from render.pipeline.state import State
+from tests.helpers.sites import NOW, SiteDir, alert_doc
 
 
 def tables(state: State) -> tuple[object, ...]:

@@ -4,10 +4,10 @@ as the last resort; DejaVu for scripts Inter lacks; a clear error without shapin
 from __future__ import annotations
 
 import pytest
-from signage_helpers import HARD_NAMES
 
 from render.drawing import pixelfont, textfit
 from render.drawing.textfit import fit, fit_pixel_rows
+from tests.helpers.signage import HARD_NAMES
 
 
 def assert_inside(fitted: textfit.Fitted, width: int, height: int) -> None:
@@ -111,10 +111,9 @@ def test_fit_finds_the_size_measuring_only_around_its_estimate(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The size is the largest at which whole words fit, as measured size by size from the
     top; the font measures (about 0.15 ms each) at most a few sizes' worth of lines."""
-    def whole_words_fit(size: int) -> bool:
-        f = textfit.font_for(text, "bold", size)
-        lines = textfit._wrap(text, f, width, False)
-        return textfit._fits(lines, textfit._pitch(f, 1.15), height, max_lines)
+    def whole_words_fit(size: int) -> bool:  # fitting at this one size, measured exactly
+        one = fit(text, width, height, max_size=size, min_size=size, max_lines=max_lines)
+        return not one.broken
 
     largest = next(s for s in range(120, 9, -1) if whole_words_fit(s))
     calls = []

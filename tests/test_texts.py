@@ -7,8 +7,6 @@ import re
 import unicodedata
 
 import pytest
-from conftest import SiteDir, alert_doc
-from feeds_support import PERSONAL
 
 from render.outlets.texts import (
     INSTAGRAM_HASHTAGS,
@@ -22,6 +20,8 @@ from render.outlets.texts import (
 )
 from render.words.speech import number_words, speakable, spell_sign_by_sign
 from render.words.wording import clean
+from tests.helpers.feeds import PERSONAL
+from tests.helpers.sites import SiteDir, alert_doc
 
 LONG_NAME = ("Maximiliaan-Alexander Johannes Christiaan Wilhelmus van Oldenbarnevelt tot "
              "Zuylen")[:80]

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from churn import flip, start_churn
-from conftest import ARTIFACTS, SiteDir
-from httpget import Response, get
-from treecheck import check_tree, references, stated_hashes, whole_problem
-
 from deploy.nginx_local import LocalNginx
 from render.outlets.registry import versioned_alert_id
+from tests.helpers.churn import flip, start_churn
+from tests.helpers.http_client import Response, get
+from tests.helpers.sites import ARTIFACTS, SiteDir
+from tests.helpers.treecheck import check_tree, references, stated_hashes, whole_problem
 
 PUBLISHES = int(os.environ.get("KINDALARM_TORN_PUBLISHES", "100"))
 REQUESTS = int(os.environ.get("KINDALARM_TORN_REQUESTS", "5000"))
@@ -93,7 +92,7 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
         # twice the needed requests per publish, then wait for the next one.
         while (tally.requests > (tally.publishes + 1) * 2 * REQUESTS / PUBLISHES
                and not stop.is_set()):
-            time.sleep(0.01)
+            time.sleep(0.01)  # pacing of the load generator, not waiting for an event
         queue = [(rng.choice(entries), 0)]
         while queue and not stop.is_set():
             name, depth = queue.pop()

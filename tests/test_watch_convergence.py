@@ -13,16 +13,16 @@ import json
 import os
 import random
 import time
+from datetime import UTC, datetime
 from pathlib import Path
-
-from conftest import SiteDir, alert_doc, photo_bytes
-from watching import SlowShare, wait_idle, watching
 
 from render.outlets.registry import OUTLETS
 from render.pipeline.memory import Memory
+from tests.helpers.sites import SiteDir, alert_doc, photo_bytes
+from tests.helpers.watching import SlowShare, wait_idle, watching
 
 OPERATIONS = 320
-IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real renderers (posters) are slow
+IDS = [f"2026-conv-{n}" for n in range(6)]  # few: real outlets (posters) are slow
 NAMES = [f"file-{n}.{'toml' if n % 4 == 3 else 'json'}" for n in range(10)]
 PHOTOS = ["p0.jpg", "p1.jpg", "p2.jpg"]
 # History, which a fresh build cannot know: every published version in feeds and CAP, and
@@ -163,24 +163,27 @@ def test_random_operations_converge_to_a_fresh_build(site: SiteDir, tmp_path: Pa
     assert len(operator.used) >= 5, "the operations should have touched most ids"
     assert not list(site.alerts.glob("*.error.txt"))
     watched = site.files()
+    # The watcher publishes at the clock's time, so these builds do too: which found
+    # notices a front page shows depends on it (they leave after found_notice_hours).
+    now = datetime.now(UTC)
 
     fresh = SiteDir(tmp_path / "fresh")
     fresh.settings_text("retire_seconds = 0\n")
     fresh.alerts = site.alerts  # the same final directory, built once from nothing
-    result = fresh.build(outlets=outlets)
+    result = fresh.build(now, outlets=outlets)
     assert result.ok
     assert comparable(watched) == comparable(fresh.files())
     # The same again by a builder that remembers nothing from run to run (memory.py).
     forgetful = SiteDir(tmp_path / "forgetful")
     forgetful.settings_text("retire_seconds = 0\n")
     forgetful.alerts = site.alerts
-    assert forgetful.build(outlets=outlets, memory=Memory(enabled=False)).ok
+    assert forgetful.build(now, outlets=outlets, memory=Memory(enabled=False)).ok
     assert forgetful.files() == fresh.files()
     assert any(p.startswith("alerts/") for p in watched)
     assert any(p.startswith("exercise/") for p in watched)
 
     # And `build` on the watched output has nothing left to do.
-    again = site.build(outlets=outlets)
+    again = site.build(now, outlets=outlets)
     assert again.ok
     assert again.report.written == [] and again.report.deleted == []
     print(f"{OPERATIONS} operations, {rounds} publishes")

@@ -11,13 +11,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import SiteDir, alert_doc
-from watching import urgent_step
-from web_gallery import COMPOUND, LONG_NAME, MARKUP, RTL_NAME, Gallery, html_pages
-from web_links import all_references
 
 from render.config import load_settings
 from render.outlets import web
+from tests.helpers.gallery import COMPOUND, LONG_NAME, MARKUP, RTL_NAME, Gallery, html_pages
+from tests.helpers.links import all_references
+from tests.helpers.sites import SiteDir, alert_doc
+from tests.helpers.watching import urgent_step
 
 SHARE_HOSTS = {"wa.me", "x.com", "www.facebook.com"}  # plain links a visitor may follow
 FRONT_PAGE_BUDGET = 100 * 1024

@@ -10,9 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser import VIEWPORTS, chromium, serve
-from conftest import ARTIFACTS
-from web_gallery import Gallery
+
+from tests.helpers.browser import VIEWPORTS, chromium, serve
+from tests.helpers.gallery import Gallery
+from tests.helpers.sites import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -17,14 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SiteDir, alert_doc
-from treecheck import TEXT_SUFFIXES, check_tree, json_strings, references
 
 from render.outlets.artifacts import Artifact
 from render.pipeline.build import Builder, RunMode
 from render.pipeline.ended import EndedBlock
 from render.pipeline.publish import Publisher
 from render.pipeline.state import State
+from tests.helpers.sites import NOW, SiteDir, alert_doc
+from tests.helpers.treecheck import TEXT_SUFFIXES, check_tree, json_strings, references
 
 BASE_URL = "http://127.0.0.1:8000/"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conftest import NOW, REPO, SiteDir, alert_doc
+from tests.helpers.sites import NOW, REPO, SiteDir, alert_doc
 
 # Every hostile case the pages must survive: markup and quotes, right-to-left script,
 # the longest allowed name, and Dutch compounds far wider than a phone.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from conftest import SiteDir, alert_doc
+from tests.helpers.sites import SiteDir, alert_doc
 
 
 def mutate(site: SiteDir, step: int, rng: random.Random) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import NOW, SiteDir
-
 from render.alert.loader import AlertLoader
 from render.config import load_settings
 from render.drawing.photo import PhotoStore
@@ -14,6 +12,7 @@ from render.outlets.context import RenderContext
 from render.pipeline.build import compute_render_key
 from render.public import public_view, sort_key
 from render.templating import environment
+from tests.helpers.sites import NOW, SiteDir
 
 HARD_NAMES = {
     "long": "Maximiliaan Alexander Johannes Theodorus van der Heijden-Vandenbroucke de Jonghe",
@@ -27,7 +26,7 @@ assert len(HARD_NAMES["long"]) == 80  # the longest name an alert file may hold
 
 
 def context(site: SiteDir, tree: str = "") -> RenderContext:
-    """The render context a build of `site` would give its renderers (one tree)."""
+    """The render context a build of `site` would give its outlets (one tree)."""
     settings = load_settings(site.root)
     photos = PhotoStore()
     views = []

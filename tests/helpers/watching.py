@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
-
-from conftest import SiteDir
 
 from render.outlets import api, web
 from render.outlets.artifacts import INDEX, LEAF, Artifact, key_of
 from render.outlets.context import RenderContext
 from render.pipeline.watch import Publish, Timing, Watcher
 from render.public import PublicAlert
+from tests.helpers.sites import SiteDir
+from tests.helpers.waiting import wait_until
 
 # Short enough for tests, the same shape as the defaults.
 FAST = Timing(quiet=0.05, max_wait=0.3, rescan=60.0, health=0.1, retry=0.2, settle=0.4,
@@ -33,7 +33,7 @@ class SlowShare:
         self.seconds = seconds
 
     def card(self, view_id: str) -> bytes:
-        time.sleep(self.seconds)
+        time.sleep(self.seconds)  # a slow renderer is what this stands in for
         return f"{view_id}\n".encode()
 
     FILES = ()
@@ -66,16 +66,6 @@ def light_outlets(slow_seconds: float = 0.02) -> list[Any]:
     return [web, api, SlowShare(slow_seconds)]
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
-
-
 def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
     """Until the watcher has had nothing to do for a while (a few debounce periods)."""
     deadline = time.monotonic() + timeout
@@ -87,7 +77,7 @@ def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
                 return
         else:
             quiet_since = None
-        time.sleep(0.01)
+        time.sleep(0.01)  # the poll interval
     raise AssertionError("the watcher never became idle")
 
 

@@ -7,12 +7,12 @@ import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from conftest import NOW, SiteDir, alert_doc
 from lxml import etree
 
 from render.config import load_settings
+from tests.helpers.sites import NOW, SiteDir, alert_doc
 
-XSD = Path(__file__).resolve().parent / "data" / "CAP-v1.2-schema.xsd"
+XSD = Path(__file__).resolve().parents[1] / "data" / "CAP-v1.2-schema.xsd"
 CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 CAP_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
 PERSONAL = (b"de Test", b"rode jas", b"red coat", b"Griftpark", b"photo.jpg")
