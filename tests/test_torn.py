@@ -93,10 +93,12 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
         while (tally.requests > (tally.publishes + 1) * 2 * REQUESTS / PUBLISHES
                and not stop.is_set()):
             time.sleep(0.01)  # pacing of the load generator, not waiting for an event
-        queue = [(rng.choice(entries), 0)]
+        # A document named by another is followed as it was received then (fetching it
+        # again later could find it rightly deleted since: a newer version replaced it).
+        queue: list[tuple[str, int, Response | None]] = [(rng.choice(entries), 0, None)]
         while queue and not stop.is_set():
-            name, depth = queue.pop()
-            document = fetch(url, name, rng, tally)
+            name, depth, received = queue.pop()
+            document = received or fetch(url, name, rng, tally)
             if document.status != 200:
                 tally.missing.append(f"{name}: HTTP {document.status}")
                 continue
@@ -127,7 +129,7 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
                 elif digest and hashlib.sha256(response.body).hexdigest() != digest:
                     tally.torn.append(f"{name} states another sha256 for {candidate}")
                 elif depth < 1 and candidate.endswith(DOCUMENT_SUFFIXES):
-                    queue.append((candidate, depth + 1))
+                    queue.append((candidate, depth + 1, response))
 
 
 def test_pollers_never_see_a_torn_file_or_a_broken_reference(site: SiteDir) -> None:
