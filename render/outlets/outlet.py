@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from ..public import PublicAlert
     from .context import RenderContext
 
+CACHE_SHORT = "public, max-age=30"
+CACHE_PERSONAL = "public, max-age=600"
+CACHE_FOREVER = "public, max-age=31536000, immutable"
 # Media types served with text that compresses well (gzip siblings for nginx's gzip_static).
 _TEXTUAL = ("text/", "application/json", "application/xml", "image/svg+xml")
 
@@ -58,6 +61,16 @@ class FileKind:
     @property
     def versioned(self) -> bool:
         return self.pattern.versioned
+
+    @property
+    def cache_control(self) -> str:
+        """How long caches may keep it (deploy/nginx.conf and any mirror give this): a file
+        with personal data at most 10 minutes and never immutable, so an ended alert's
+        photo leaves browser and CDN caches soon; other versioned files never change;
+        anything else changes with the alerts."""
+        if self.personal and self.versioned:
+            return CACHE_PERSONAL
+        return CACHE_FOREVER if self.versioned else CACHE_SHORT
 
     @property
     def compressible(self) -> bool:
