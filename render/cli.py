@@ -173,15 +173,18 @@ class progress_reporter:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check alert files; print every problem as FILE: field: message."""
-    from .alert.loader import Problem, load_alert_file
+    """Check alert files as `build` would; print every problem as FILE: field: message."""
+    from .alert.loader import Problem, load_alert_file, photo_decode_problems
 
     bad = 0
     for file in files:
         if not file.is_file():
             problems = [Problem("file", "no such file")]
         else:
-            problems = load_alert_file(file, file.absolute().parent).problems
+            result = load_alert_file(file, file.absolute().parent)
+            problems = result.problems
+            if result.alert is not None:  # as strict as `build`: the whole photo decodes
+                problems = [*problems, *photo_decode_problems(result.alert)]
         for problem in problems:
             click.echo(problem.line(str(file)))
         bad += bool(problems)

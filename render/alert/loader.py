@@ -490,6 +490,30 @@ def check_photo(relative: str, alert_file: Path, alert_dir: Path, problems: list
                      size=size)
 
 
+def id_taken(alert_id: str, owner: str) -> Problem:
+    """How `build` and `validate` both report a second file with an alert's id."""
+    return Problem("id", f"'{alert_id}' is already used by {owner}; give every alert its own "
+                         "id")
+
+
+def damaged_photo(error: Exception) -> Problem:
+    """How `build` and `validate` both report a photo that does not decode whole."""
+    return Problem("child.photo", str(error))
+
+
+def photo_decode_problems(alert: Alert) -> list[Problem]:
+    """What `build` checks of a live alert's photo beyond its header: that all of it
+    decodes (a truncated JPEG has a good header). `validate` asks the same."""
+    photo = alert.child.photo
+    if photo is None or alert.status != "active":
+        return []
+    from ..drawing.photo import PhotoStore  # Pillow: only for files with a photo
+
+    store = PhotoStore()
+    store.add(photo.sha256, photo.path)
+    return [damaged_photo(error) for error in store.decode_all([photo.sha256]).values()]
+
+
 def load_alert_file(path: Path, alert_dir: Path,
                     fingerprints: PhotoFingerprints | None = None) -> LoadResult:
     """Read, parse and validate one alert file, with its photo's header."""

@@ -24,7 +24,9 @@ from ..alert.loader import (
     LoadResult,
     Problem,
     check_photo,
+    damaged_photo,
     error_file_for,
+    id_taken,
     is_alert_file,
     parse_alert,
 )
@@ -342,9 +344,8 @@ class Builder:
             for loser in losers:
                 # A copy: the loader's cached result must not change (the watcher's loader
                 # lives on, and this file may own the id once the other one is gone).
-                rejected.append(replace(loser, alert=None, problems=[Problem(
-                    "id", f"'{alert_id}' is already used by {winner.source.name}; give every "
-                          "alert its own id")]))
+                rejected.append(replace(loser, alert=None,
+                                        problems=[id_taken(alert_id, winner.source.name)]))
             winners.append(winner)
         new_photos = []
         for winner in winners:
@@ -362,8 +363,8 @@ class Builder:
         for winner in winners:
             photo = winner.alert.child.photo  # type: ignore[union-attr]
             if photo and photo.sha256 in damaged:
-                rejected.append(replace(winner, alert=None, problems=[
-                    Problem("child.photo", str(damaged[photo.sha256]))]))
+                rejected.append(replace(winner, alert=None,
+                                        problems=[damaged_photo(damaged[photo.sha256])]))
             else:
                 accepted.append(winner)
         accepted.sort(key=lambda r: r.source.name)
