@@ -50,6 +50,8 @@ class Settings:
     brand: str = "Burgernet"
     cap_sender: str = "kindalarm@politie.nl"
     cap_sender_name: str = "Politie Nederland"
+    cap_expires_hours: float = 24.0  # each CAP message expires this long after it is sent
+    cap_area_radius_km: float = 10.0  # the circle around where the child was last seen
     phone: str = "112"
     tipline: str = "0800-6070"
     timezone: str = "Europe/Amsterdam"
@@ -172,9 +174,16 @@ def load_settings(site: Path) -> Settings:
         raise ConfigError(f"{where}: timezone: unknown time zone {values['timezone']!r}") from None
     cap = _expect(f"{where}: cap", raw.get("cap", {}), dict, "a table")
     for key in cap:
-        if key not in ("sender", "sender_name"):
-            raise _unknown(f"{where}: cap", key, {"sender", "sender_name"})
-        values[f"cap_{key}"] = _expect(f"{where}: cap.{key}", cap[key], str, "a string")
+        if key in ("sender", "sender_name"):
+            values[f"cap_{key}"] = _expect(f"{where}: cap.{key}", cap[key], str, "a string")
+        elif key in ("expires_hours", "area_radius_km"):
+            v = _expect(f"{where}: cap.{key}", cap[key], (int, float), "a number")
+            if v <= 0:
+                raise ConfigError(f"{where}: cap.{key}: must be more than 0")
+            values[f"cap_{key}"] = float(v)
+        else:
+            raise _unknown(f"{where}: cap", key,
+                           {"sender", "sender_name", "expires_hours", "area_radius_km"})
     labels = dict(Settings().labels)
     for key, value in _expect(f"{where}: labels", raw.get("labels", {}), dict, "a table").items():
         if key not in LEVELS:

@@ -7,6 +7,7 @@ import json
 
 from lxml import etree
 
+from tests.helpers.cap_readers import iris_read, polygon_problems
 from tests.helpers.feeds import (
     CAP,
     PERSONAL,
@@ -50,7 +51,7 @@ def test_every_example_message_is_valid_cap(built_examples: SiteDir) -> None:
             assert_link_resolves(built_examples, _text(info, "cap:web") or "")
     sanne = validate_cap(next(b for p, b in files.items() if "sanne" in p))
     langs = [i.text for i in sanne.iter(f"{CAP}language")]
-    assert langs == ["nl-NL", "en-US"]  # Sanne's file has English texts
+    assert langs == ["nl", "en"]  # exactly these codes: consumers compare them literally
     assert _text(sanne, "cap:info/cap:eventCode/cap:value") == "CAE"
     assert _text(sanne, "cap:info/cap:area/cap:circle").endswith(" 10")
 
@@ -141,7 +142,7 @@ def test_expired_is_a_cancel_without_withdrawn_wording(site: SiteDir) -> None:
     site.photo("anna.jpg")
     site.write("anna.json", lifecycle_docs()["expiring"])
     site.build()
-    active = _only_message(site)
+    active = _only_message(site)  # the alert's own expiry, before expires_hours
     assert _text(active, "cap:info/cap:expires") == "2026-11-29T16:00:00+01:00"
     site.build(now=later(60))
     expired = _only_message(site)
@@ -179,3 +180,96 @@ def test_hardest_name_keeps_the_headline_short(site: SiteDir) -> None:
     site.build()
     message = _only_message(site)
     assert len(_text(message, "cap:info/cap:headline")) <= 160
+
+
+def test_every_message_of_every_state_is_read_by_sign_systems(site: SiteDir) -> None:
+    """Every message of a lifecycle (alert, update, found, withdrawn, deleted, expired, a
+    VERMIST KIND and a drill), as the OASIS schema and IRIS read it: the SAME event code of
+    its level, urgency, severity, certainty and expires in every info, polygons of its
+    regions that are closed, at least 4 points, not crossing, inside the Netherlands; the
+    languages exactly nl and en, a different event text in each, a Cancel that references
+    what it ends."""
+    site.settings_text("[cap]\nexpires_hours = 6\narea_radius_km = 4.5\n")
+    site.photo("anna.jpg")
+    docs = lifecycle_docs()
+    seen: dict[str, bytes] = {}
+
+    def publish(step: int) -> None:
+        site.build(now=later(step))
+        seen.update(cap_files(site) | cap_files(site, "exercise/"))
+
+    site.write("anna.json", docs["alert"])
+    bo = alert_doc(id="2026-test-bo", level="vermist-kind", regions=["Nederland", "Zeeland"])
+    del bo["child"]["photo"]  # a VERMIST KIND may come without one
+    site.write("bo.json", bo)
+    site.write("drill.json", alert_doc(id="2026-test-drill", exercise=True))
+    site.write("cancel.json", alert_doc(id="2026-test-cancel"))
+    site.write("expiring.json", {**docs["expiring"], "id": "2026-test-expiring"})
+    publish(0)
+    site.write("anna.json", docs["update"])
+    site.write("cancel.json", {**docs["cancelled"], "id": "2026-test-cancel"})
+    (site.alerts / "bo.json").unlink()
+    publish(1)
+    site.write("anna.json", docs["found"])
+    publish(90)  # the expiring alert has expired too
+    assert len(seen) >= 10, sorted(seen)
+    kinds = set()
+    for path, data in seen.items():
+        root = validate_cap(data)
+        infos = root.findall(f"{CAP}info")
+        assert [_text(i, "cap:language") for i in infos] == ["nl", "en"], path
+        assert len({_text(i, "cap:event") for i in infos}) == 2, path
+        assert len({_text(i, "cap:category") for i in infos}) == 1, path
+        level = "vermist-kind" if "2026-test-bo" in path else "kind-alarm"
+        for info in infos:
+            for field in ("urgency", "severity", "certainty", "expires", "instruction", "web",
+                          "description"):
+                assert _text(info, f"cap:{field}"), (path, field)
+            assert info.findall(f"{CAP}area/{CAP}polygon"), path
+        read = iris_read(data)
+        if path.startswith("exercise/"):
+            assert read == [], path  # IRIS keeps only Actual messages
+            continue
+        assert len(read) == 2, path
+        for data_read in read:
+            assert data_read.event == {"kind-alarm": "CAE", "vermist-kind": "MEP"}[level]
+            assert data_read.end > data_read.start or data_read.msg_type == "Cancel", path
+            assert data_read.polygons, path
+            for points in data_read.polygons:
+                assert polygon_problems(points) == [], (path, points)
+            if data_read.msg_type != "Alert":
+                assert data_read.references, path
+        kinds.add(read[0].msg_type)
+        circle = _text(root, "cap:info/cap:area/cap:circle")
+        active = _text(root, "cap:info/cap:urgency") != "Past"
+        if circle is not None:
+            assert active and circle.endswith(" 4.5"), path
+    assert kinds == {"Alert", "Update", "Cancel"}
+    first = next(v for p, v in seen.items() if "2026-test-bo" in p and b"<msgType>Alert" in v)
+    assert len(etree.fromstring(first).findall(f"{CAP}info/{CAP}area/{CAP}polygon")) == 4
+
+
+def test_expires_is_expires_hours_after_sent(site: SiteDir) -> None:
+    site.settings_text("[cap]\nexpires_hours = 1.5\n")
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    site.build()
+    message = _only_message(site)
+    for info in message.iterfind(f"{CAP}info"):
+        assert _text(info, "cap:expires") == "2026-11-29T15:35:00+01:00"  # sent 14:05
+
+
+def test_bad_cap_settings_are_one_clear_error(site: SiteDir) -> None:
+    from render.config import load_settings
+    from render.errors import ConfigError
+
+    for text, words in (("[cap]\nexpires_hours = 0\n", "cap.expires_hours: must be more"),
+                        ("[cap]\narea_radius_km = \"5\"\n", "cap.area_radius_km"),
+                        ("[cap]\nexpire_hours = 3\n", "expire_hours")):
+        site.settings_text(text)
+        try:
+            load_settings(site.root)
+        except ConfigError as exc:
+            assert words in str(exc) and "\n" not in str(exc), str(exc)
+        else:
+            raise AssertionError(f"accepted: {text!r}")

@@ -28,7 +28,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import tree
@@ -39,7 +39,6 @@ from ..words.wording import (
     call_to_action,
     headline,
     label,
-    languages,
     one_line,
     summary,
     text,
@@ -48,6 +47,7 @@ from .artifacts import INDEX, MESSAGE, Artifact, key_of
 from .context import RenderContext
 from .feeds import EPOCH, atom_bytes, feed_title, new_feed
 from .outlet import FileKind
+from .regions import polygon
 from .texts import page_url
 
 NAME = "cap"
@@ -56,11 +56,17 @@ INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=Tr
 FILES = (MESSAGE_FILE, INDEX_FILE)
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_TYPE = "application/cap+xml"
-LANGUAGE_TAGS = {"nl": "nl-NL", "en": "en-US"}
+# Every message has both, and no later one drops one: consumers pick an `info` by comparing
+# its language with their setting literally (Screenly: "nl" never matches "nl-NL").
+LANGUAGES = ("nl", "en")
 HEADLINE_LIMIT = 160  # CAP 1.2 section 3.2.2: "SHOULD be less than 160 characters"
-CIRCLE_RADIUS_KM = 10  # around the last-seen point: a child on foot or by car, first hours
 MAX_INDEX_ENTRIES = 200  # the index stays far below the 900 KB readers accept
-EVENT = {"kind-alarm": "Kind Alarm", "vermist-kind": "Vermist Kind"}
+# A different event text per language (Google's validator warns on identical ones).
+EVENT = {"kind-alarm": {"nl": "Kind Alarm", "en": "Missing child alert"},
+         "vermist-kind": {"nl": "Vermist kind", "en": "Missing child"}}
+# SAME event codes: sign systems (IRIS) recognise a child abduction by CAE; MEP is the
+# FCC's Missing and Endangered Persons.
+EVENT_CODE = {"kind-alarm": "CAE", "vermist-kind": "MEP"}
 # (urgency, severity, certainty) by level; an ended alert is Past / Minor / Observed.
 GRADING = {
     "kind-alarm": ("Immediate", "Severe", "Likely"),
@@ -172,8 +178,8 @@ def render_message(ctx: RenderContext, view: PublicAlert, current: CapMessage,
     if earlier:
         _add(alert, "references", " ".join(m.reference for m in earlier))
     _add(alert, "incidents", _UNSAFE.sub("-", view.id))
-    for lang in languages(view):
-        _info(ctx, alert, view, lang, current.kind)
+    for lang in LANGUAGES:
+        _info(ctx, alert, view, lang, current)
     ET.indent(alert, space="  ")
     # default_namespace: `<alert xmlns="urn:oasis:...">` as CAP readers expect, not ns0:.
     # An encoding other than "unicode" gives bytes; typeshed says Any for any str.
@@ -193,15 +199,25 @@ def _note(view: PublicAlert) -> str:
     return " ".join(notes)
 
 
+def expires(settings: Settings, view: PublicAlert, message: CapMessage) -> datetime:
+    """When a message expires: `[cap] expires_hours` after it was sent, or at the alert's
+    own expiry if that comes first. Sign systems (IRIS) drop a message without one."""
+    end = message.sent + timedelta(hours=settings.cap_expires_hours)
+    if view.active and view.expires is not None:
+        end = min(end, view.expires)
+    return end
+
+
 def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
-          kind: str) -> None:
+          message: CapMessage) -> None:
     settings = ctx.settings
     tz = ZoneInfo(settings.timezone)
     d = view.details
+    kind = message.kind
     info = _add(alert, "info")
-    _add(info, "language", LANGUAGE_TAGS[lang])
+    _add(info, "language", lang)
     _add(info, "category", "Rescue")
-    _add(info, "event", EVENT[view.level])
+    _add(info, "event", EVENT[view.level][lang])
     if view.active:
         _add(info, "responseType", "Monitor")
     elif view.state == FOUND:
@@ -210,14 +226,12 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
     _add(info, "urgency", urgency)
     _add(info, "severity", severity)
     _add(info, "certainty", certainty)
-    if view.level == "kind-alarm":
-        code = _add(info, "eventCode")
-        _add(code, "valueName", "SAME")
-        _add(code, "value", "CAE")  # Child Abduction Emergency
+    code = _add(info, "eventCode")
+    _add(code, "valueName", "SAME")
+    _add(code, "value", EVENT_CODE[view.level])
     if d is not None:
         _add(info, "onset", cap_time(d.last_seen_time, tz))
-        if view.expires:
-            _add(info, "expires", cap_time(view.expires, tz))
+    _add(info, "expires", cap_time(expires(settings, view, message), tz))
     _add(info, "senderName", one_line(settings.cap_sender_name))
     _add(info, "headline", _shorten(headline(settings, view, lang, kind), HEADLINE_LIMIT))
     _add(info, "description", summary(view, settings, lang))
@@ -238,9 +252,14 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
         _add(resource, "uri", ctx.url(tree.photo(view.id, view.version)))
         _add(resource, "digest", photo.sha1)  # CAP asks for SHA-1
     area = _add(info, "area")
-    _add(area, "areaDesc", ", ".join(one_line(r) for r in view.regions) or "Nederland")
-    if d is not None and d.latitude is not None and d.longitude is not None:
-        _add(area, "circle", f"{d.latitude:.5f},{d.longitude:.5f} {CIRCLE_RADIUS_KM}")
+    regions = view.regions or ("Nederland",)
+    _add(area, "areaDesc", ", ".join(one_line(r) for r in regions))
+    # Polygons first: sign systems find their signs by polygon (IRIS reads no circle).
+    for region in regions:
+        _add(area, "polygon", polygon(region))
+    if view.active and d is not None and d.latitude is not None and d.longitude is not None:
+        radius = f"{settings.cap_area_radius_km:g}"
+        _add(area, "circle", f"{d.latitude:.5f},{d.longitude:.5f} {radius}")
 
 
 def _instruction(view: PublicAlert, lang: str) -> str:
@@ -276,5 +295,5 @@ def render_index(ctx: RenderContext, indexed: Sequence[tuple[PublicAlert, CapMes
         entry.summary(summary(view, ctx.settings, "nl"))
         entry.published(message.sent)
         entry.updated(message.sent)
-        entry.category(term=EVENT[view.level])
+        entry.category(term=EVENT[view.level]["nl"])
     return atom_bytes(feed)
