@@ -36,7 +36,8 @@ def _text(root: etree._Element, path: str) -> str | None:
 def test_every_example_message_is_valid_cap(built_examples: SiteDir) -> None:
     files = cap_files(built_examples) | cap_files(built_examples, "exercise/")
     ids = {p.split("/")[-2] for p in files}
-    assert len(ids) == 6  # one current message per alert, drills included
+    # One current message per alert, drills included; none for Milan, found when first seen.
+    assert len(ids) == 5 and not any("milan" in i for i in ids)
     for path, data in files.items():
         root = validate_cap(data)
         # CAP in its own default namespace, as readers that match on the text expect.
@@ -72,7 +73,8 @@ def test_index_feed_links_every_current_message(built_examples: SiteDir) -> None
     assert len(raw) < 900_000
     feed = etree.fromstring(raw)
     links = [e for e in feed.iter(f"{ATOM}link") if e.get("type") == "application/cap+xml"]
-    assert len(links) == len(feed.findall(f"{ATOM}entry")) == 5  # front page of public tree
+    # The front page of the public tree, less Milan (found when first seen: no message).
+    assert len(links) == len(feed.findall(f"{ATOM}entry")) == 4
     for link in links:
         assert_link_resolves(built_examples, link.get("href"))
         validate_cap((built_examples.out / link.get("href").split("/", 3)[3]).read_bytes())
@@ -103,8 +105,13 @@ def test_lifecycle_alert_update_found(site: SiteDir) -> None:
     site.write("anna.json", docs["found"])
     site.build(now=later(2))
     found = _only_message(site)  # earlier messages held personal data: deleted
-    assert _text(found, "cap:msgType") == "Update"
-    assert _text(found, "cap:info/cap:responseType") == "AllClear"
+    assert _text(found, "cap:msgType") == "Cancel"  # sign systems clear only on a Cancel
+    for info in found.iterfind(f"{CAP}info"):  # which still reads as over, not an alarm
+        assert _text(info, "cap:responseType") == "AllClear"
+        assert (_text(info, "cap:urgency"), _text(info, "cap:certainty")) == ("Past", "Observed")
+        assert _text(info, "cap:event") in ("Kind gevonden", "Child found")
+        assert info.find(f"{CAP}area/{CAP}circle") is None
+        assert info.find(f"{CAP}area/{CAP}polygon") is not None
     assert first_ref in (_text(found, "cap:references") or "")
     assert len((_text(found, "cap:references") or "").split()) == 2
     assert found.find(f"{CAP}info/{CAP}resource") is None
@@ -273,3 +280,35 @@ def test_bad_cap_settings_are_one_clear_error(site: SiteDir) -> None:
             assert words in str(exc) and "\n" not in str(exc), str(exc)
         else:
             raise AssertionError(f"accepted: {text!r}")
+
+
+def test_an_alert_first_seen_ended_gets_no_cap_message(site: SiteDir) -> None:
+    """There is nothing to cancel: no sign ever showed it."""
+    site.photo("anna.jpg")
+    site.write("anna.json", lifecycle_docs()["found"])
+    assert site.build().ok
+    assert cap_files(site) == {}
+    index = etree.fromstring(site.read("cap/feed.atom").encode())
+    assert index.findall(f"{ATOM}entry") == []
+    assert "Anna" in site.read("index.html")  # the found notice is on the front page
+
+
+def test_every_ending_is_a_cancel_that_says_how(site: SiteDir) -> None:
+    docs = lifecycle_docs()
+    site.photo("anna.jpg")
+    endings = {"found": docs["found"], "cancelled": docs["cancelled"]}
+    events = {"found": ("Kind gevonden", "Child found"),
+              "cancelled": ("Melding ingetrokken", "Alert withdrawn")}
+    for name, doc in endings.items():
+        site.write(f"{name}.json", alert_doc(id=f"2026-test-{name}"))
+    site.build()
+    for name, doc in endings.items():
+        site.write(f"{name}.json", {**doc, "id": f"2026-test-{name}"})
+    site.build(now=later(40))
+    for name in endings:
+        (message,) = [validate_cap(b) for p, b in cap_files(site).items() if name in p]
+        assert _text(message, "cap:msgType") == "Cancel"
+        assert tuple(_text(i, "cap:event") for i in message.iterfind(f"{CAP}info")) \
+            == events[name]
+        read = iris_read(etree.tostring(message))  # what clears the signs
+        assert read and all(d.msg_type == "Cancel" and d.references for d in read)

@@ -8,13 +8,15 @@ Message types follow the lifecycle (contract section 6):
 | --- | --- | --- | --- |
 | first version, active | Alert | Monitor | |
 | a new version, active | Update | Monitor | every earlier message of the alert |
-| found | Update | AllClear | every earlier message |
-| withdrawn (status cancelled, or the file deleted) | Cancel | | every earlier message |
-| expired | Cancel, with the note "verlopen" | | every earlier message |
+| found | Cancel | AllClear | every earlier message |
+| withdrawn (status cancelled, or the file deleted) | Cancel | AllClear | every earlier message |
+| expired | Cancel, with the note "verlopen" | AllClear | every earlier message |
 
-Expired is a Cancel on purpose: the contract treats it "as cancelled", and a sign that ignores
-`<expires>` must still take the child off the screen. An alert first seen already ended (no
-earlier message) is an `Alert` with urgency Past, since there is nothing to update or cancel.
+Every ending is a Cancel: sign systems clear a sign only on a Cancel (IRIS puts an Update up
+again as a new alert), and they read its `info` before they cancel, so that still has every
+field, but reads as over: AllClear, urgency Past, certainty Observed, an event that says
+found, withdrawn or ended, and the regions' polygons only. An alert first seen already ended
+(no earlier message) gets no CAP message at all: there is nothing to cancel.
 
 Only the current version of each alert is rendered (the view of an older version is gone),
 so an older message's file lingers for `retire_seconds` while its alert is live and is
@@ -67,6 +69,10 @@ EVENT = {"kind-alarm": {"nl": "Kind Alarm", "en": "Missing child alert"},
 # SAME event codes: sign systems (IRIS) recognise a child abduction by CAE; MEP is the
 # FCC's Missing and Endangered Persons.
 EVENT_CODE = {"kind-alarm": "CAE", "vermist-kind": "MEP"}
+# The event of the Cancel that ends an alert says how it ended (no name, nothing personal).
+ENDED_EVENT = {FOUND: {"nl": "Kind gevonden", "en": "Child found"},
+               CANCELLED: {"nl": "Melding ingetrokken", "en": "Alert withdrawn"},
+               EXPIRED: {"nl": "Melding beëindigd", "en": "Alert ended"}}
 # (urgency, severity, certainty) by level; an ended alert is Past / Minor / Observed.
 GRADING = {
     "kind-alarm": ("Immediate", "Severe", "Likely"),
@@ -128,8 +134,10 @@ def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list
 
 
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
-    """The alert's CAP message of this version."""
+    """The alert's CAP message of this version (none for an alert first seen ended)."""
     current, earlier = messages_of(ctx, view)
+    if not view.active and not earlier:
+        return []
     inputs = (view.version, current, earlier)
     return [MESSAGE_FILE.artifact(tree.cap_message(view.id, view.version),
                                   key_of(ctx.render_key, ctx.tree, NAME, inputs),
@@ -138,8 +146,8 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
 
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """cap/feed.atom: the current message of every alert on the front page."""
-    indexed = [(view, messages_of(ctx, view)[0])
-               for view in ctx.front_page[:MAX_INDEX_ENTRIES]]
+    indexed = [(view, current) for view in ctx.front_page[:MAX_INDEX_ENTRIES]
+               for current, earlier in [messages_of(ctx, view)] if view.active or earlier]
     yield INDEX_FILE.artifact(tree.CAP_INDEX.path(),
                               key_of(ctx.render_key, ctx.tree, NAME, "index",
                                      [(v.version, m) for v, m in indexed]),
@@ -150,9 +158,9 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
 
 
 def msg_type(view: PublicAlert, earlier: Sequence[CapMessage]) -> str:
-    if not earlier:
-        return "Alert"
-    return "Cancel" if view.state in (CANCELLED, EXPIRED) else "Update"
+    if not view.active:
+        return "Cancel"
+    return "Update" if earlier else "Alert"
 
 
 def _add(parent: ET.Element, tag: str, value: str | None = None) -> ET.Element:
@@ -217,11 +225,8 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
     info = _add(alert, "info")
     _add(info, "language", lang)
     _add(info, "category", "Rescue")
-    _add(info, "event", EVENT[view.level][lang])
-    if view.active:
-        _add(info, "responseType", "Monitor")
-    elif view.state == FOUND:
-        _add(info, "responseType", "AllClear")
+    _add(info, "event", EVENT[view.level][lang] if view.active else ENDED_EVENT[view.state][lang])
+    _add(info, "responseType", "Monitor" if view.active else "AllClear")
     urgency, severity, certainty = GRADING[view.level] if view.active else ENDED_GRADING
     _add(info, "urgency", urgency)
     _add(info, "severity", severity)
