@@ -299,7 +299,7 @@ def test_every_ending_is_a_cancel_that_says_how(site: SiteDir) -> None:
     endings = {"found": docs["found"], "cancelled": docs["cancelled"]}
     events = {"found": ("Kind gevonden", "Child found"),
               "cancelled": ("Melding ingetrokken", "Alert withdrawn")}
-    for name, doc in endings.items():
+    for name in endings:
         site.write(f"{name}.json", alert_doc(id=f"2026-test-{name}"))
     site.build()
     for name, doc in endings.items():
