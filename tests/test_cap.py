@@ -312,3 +312,48 @@ def test_every_ending_is_a_cancel_that_says_how(site: SiteDir) -> None:
             == events[name]
         read = iris_read(etree.tostring(message))  # what clears the signs
         assert read and all(d.msg_type == "Cancel" and d.references for d in read)
+
+
+def test_latest_is_the_most_urgent_current_message_then_the_last_cancel(site: SiteDir) -> None:
+    """cap/latest.xml, for consumers that read one CAP URL (Xibo, Screenly), through a
+    lifecycle with two alerts at once: KIND ALARM before VERMIST KIND, the newer first within
+    a level; once none is active, the Cancel that ended the last one, so screens clear."""
+    docs = lifecycle_docs()
+    site.photo("anna.jpg")
+    assert site.build().ok
+    assert not (site.out / "cap/latest.xml").exists()  # nothing was ever published
+
+    def latest() -> etree._Element:
+        data = (site.out / "cap/latest.xml").read_bytes()
+        assert iris_read(data), "read as an Actual, Public message"
+        return validate_cap(data)
+
+    bo = alert_doc(id="2026-test-bo", level="vermist-kind", issued="2026-11-29T14:10:00+01:00")
+    site.write("bo.json", bo)
+    site.build()
+    assert _text(latest(), "cap:identifier").endswith(
+        _text(_message_of(site, "2026-test-bo"), "cap:identifier")[-12:])
+    site.write("anna.json", docs["alert"])  # KIND ALARM, older than Bo: still first
+    site.build(now=later(1))
+    assert "2026-test-anna" in _text(latest(), "cap:identifier")
+    assert _text(latest(), "cap:info/cap:language") == "nl"  # Dutch info first
+    site.write("anna.json", docs["update"])
+    site.build(now=later(2))
+    assert _text(latest(), "cap:msgType") == "Update"
+    assert "2026-test-anna" in _text(latest(), "cap:identifier")
+    site.write("anna.json", docs["found"])
+    site.build(now=later(3))
+    assert "2026-test-bo" in _text(latest(), "cap:identifier")  # the one still active
+    (site.alerts / "bo.json").unlink()
+    site.build(now=later(4))
+    cancel = latest()
+    assert _text(cancel, "cap:msgType") == "Cancel"
+    assert "2026-test-bo" in _text(cancel, "cap:identifier")  # the last one to end
+    assert cancel.find(f"{CAP}info/{CAP}resource") is None
+    assert (site.out / "cap/latest.xml").read_bytes() == cap_files(site)[
+        next(p for p in cap_files(site) if "2026-test-bo" in p)]
+
+
+def _message_of(site: SiteDir, alert_id: str) -> etree._Element:
+    (data,) = [b for p, b in cap_files(site).items() if f"/{alert_id}/" in p]
+    return validate_cap(data)

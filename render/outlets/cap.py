@@ -55,7 +55,8 @@ from .texts import page_url
 NAME = "cap"
 MESSAGE_FILE = FileKind(tree.CAP_MESSAGE, "application/cap+xml", MESSAGE, personal=True)
 INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=True)
-FILES = (MESSAGE_FILE, INDEX_FILE)
+LATEST_FILE = FileKind(tree.CAP_LATEST, "application/cap+xml", INDEX, personal=True)
+FILES = (MESSAGE_FILE, INDEX_FILE, LATEST_FILE)
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_TYPE = "application/cap+xml"
 # Every message has both, and no later one drops one: consumers pick an `info` by comparing
@@ -145,13 +146,33 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
 
 
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
-    """cap/feed.atom: the current message of every alert on the front page."""
+    """`cap/feed.atom`, the current message of every alert on the front page, and
+    `cap/latest.xml`, the one message for consumers that read a single URL."""
+    yield from _latest(ctx)
     indexed = [(view, current) for view in ctx.front_page[:MAX_INDEX_ENTRIES]
                for current, earlier in [messages_of(ctx, view)] if view.active or earlier]
     yield INDEX_FILE.artifact(tree.CAP_INDEX.path(),
                               key_of(ctx.render_key, ctx.tree, NAME, "index",
                                      [(v.version, m) for v, m in indexed]),
                               lambda: render_index(ctx, indexed))
+
+
+def _latest(ctx: RenderContext) -> Iterator[Artifact]:
+    """`cap/latest.xml` for consumers that read one CAP document (Xibo, Screenly): the
+    current message of the most urgent active alert (KIND ALARM first, then the newest);
+    when none is active, the Cancel that ended the last one, so their screens clear. None
+    before the tree's first message."""
+    # An ended alert has a Cancel if it had a message before it ended (first seen ended:
+    # none); the newest ended alerts come first, so this looks at a few.
+    candidates = ((view, *messages_of(ctx, view)) for view in [*ctx.active[:1], *ctx.ended])
+    chosen = next(((view, current, earlier) for view, current, earlier in candidates
+                   if view.active or earlier), None)
+    if chosen is not None:
+        view, current, earlier = chosen
+        yield LATEST_FILE.artifact(
+            tree.CAP_LATEST.path(),
+            key_of(ctx.render_key, ctx.tree, NAME, "latest", view.version, current, earlier),
+            lambda: render_message(ctx, view, current, earlier))
 
 
 # --- one message ----------------------------------------------------------------------------
