@@ -8,8 +8,9 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from render.pipeline.build import Builder, RunMode
+from render.pipeline.build import Builder
 from render.pipeline.memory import Memory
+from render.pipeline.run import RunMode
 from tests.helpers.sites import NOW, SiteDir, photo_bytes
 from tests.test_watch_convergence import PHOTOS, Operator
 

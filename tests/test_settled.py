@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from render.alert import loader
-from render.pipeline.build import RunMode
+from render.pipeline.run import RunMode
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 from tests.helpers.waiting import wait_until
 from tests.helpers.watching import FAST, wait_idle, watching

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from render.outlets import displays, share
-from render.pipeline.build import RunMode
+from render.pipeline.run import RunMode
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 
 

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from render.outlets.artifacts import Artifact
-from render.pipeline.build import Builder, RunMode
+from render.pipeline.build import Builder
 from render.pipeline.ended import EndedBlock
 from render.pipeline.publish import Publisher
+from render.pipeline.run import RunMode
 from render.pipeline.state import State
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 from tests.helpers.treecheck import TEXT_SUFFIXES, check_tree, json_strings, references

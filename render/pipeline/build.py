@@ -8,24 +8,23 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import json
 import logging
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..alert.error_files import write_error_files
 from ..alert.loader import (
     AlertLoader,
     LoadResult,
     Problem,
     check_photo,
     damaged_photo,
-    error_file_for,
     id_taken,
     is_alert_file,
     parse_alert,
@@ -51,78 +50,22 @@ from ..public import (
     view_to_json,
     withdrawn_view,
 )
-from ..resources import FONTS_DIR, PACKAGE_DIR
-from ..templating import environment, template_files
+from ..templating import environment
 from ..tree import TREES
 from .ended import EndedBlock, StoredBlock, ended_block
 from .memory import Memory
-from .publish import Publisher, PublishReport, Wanted
+from .publish import Publisher, Wanted
+from .render_key import compute_render_key
+from .run import BuildResult, Loaded, RunMode
 from .state import AlertRecord, FileRecord, Message, State, state_dir_for
 
 log = logging.getLogger("kindalarm")
+AS_BUILD = RunMode()  # how `build` runs: one complete step, every file looked at
 
 
 FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
 SETTLED = "settled_files"  # meta key: see Builder._settled_files
 ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
-
-
-@dataclass(frozen=True)
-class RunMode:
-    """How a run goes. The default is `build`'s: one complete step that reads every alert
-    file and checks every published file on disk. The watcher asks for `urgent_first`:
-    when slow artifacts (share images, posters) must be rendered, the urgent ones are
-    published first, then, if `then_complete()` still says so, everything (otherwise its
-    next run finishes it)."""
-
-    urgent_first: bool = False
-    then_complete: Callable[[], bool] = lambda: True
-    # Files still being written: not judged yet (the last judged version of such a file
-    # stands in for it, a new one is left out).
-    hold: Collection[Path] = ()
-    # False trusts the state for which files exist (see `Publisher.outdated`).
-    check_disk: bool = True
-    # What the watcher saw change since the last run (names in the alert directory): files
-    # not named are not looked at (see `AlertLoader.scan`). None: every file.
-    changed: Collection[str] | None = None
-    announce: bool = True  # one log line for the publish (the watcher writes its own)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """The alerts a run publishes, as judged from the files."""
-
-    alerts: dict[str, Alert]  # by id: the accepted ones and the last good of rejected ones
-    fallbacks: set[LoadResult]  # rejected files whose alert's last good version stands in
-    settled: dict[str, str]  # file identity -> id of the ended alerts not read again
-
-
-@dataclass
-class BuildResult:
-    """What one run did: the files judged, the views published, the publisher's report and
-    its timings."""
-
-    accepted: list[LoadResult] = field(default_factory=list)
-    rejected: list[LoadResult] = field(default_factory=list)
-    views: list[PublicAlert] = field(default_factory=list)
-    report: PublishReport = field(default_factory=PublishReport)
-    seconds: float = 0.0
-    held: list[Path] = field(default_factory=list)  # files still being written, not judged
-    complete: bool = True  # False when the watcher deferred the slow artifacts
-    urgent_done: float = 0.0  # time.monotonic() when the urgent artifacts were published
-    done: float = 0.0  # time.monotonic() at the end of the run
-    started: float = 0.0  # time.perf_counter() at its start
-
-    def summary(self) -> str:
-        live = sum(1 for v in self.views if v.active)
-        report = self.report
-        return (f"{len(self.views)} alert(s) ({live} active): {len(report.written)} file(s) "
-                f"written, {len(report.deleted)} deleted, {report.unchanged} unchanged, "
-                f"{len(report.failed)} failed, in {self.seconds:.2f} s")
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected and not self.report.failed
 
 
 class Builder:
@@ -168,7 +111,7 @@ class Builder:
     @guard_output
     def run(self, now: datetime | None = None,
             progress: Callable[[int, int], None] | None = None,
-            mode: RunMode = RunMode()) -> BuildResult:
+            mode: RunMode = AS_BUILD) -> BuildResult:
         """Publish the alert directory as it is now: `build`'s one complete step, or as the
         watcher asks for it (`mode`, see `RunMode`)."""
         # Python's cycle collector walks every object the watcher holds (thousands of views
@@ -275,7 +218,7 @@ class Builder:
         fresh = {r.alert.id: r for r in result.accepted if r.alert}
         self._remember(views, fresh, records)
         self._save_settled(views, fresh, loaded.settled)
-        self._write_error_files(result.rejected, result.held)
+        write_error_files(self.alert_dir, result.rejected, result.held)
 
     def _report(self, views: list[PublicAlert], loaded: Loaded, mode: RunMode,
                 result: BuildResult) -> None:
@@ -651,28 +594,6 @@ class Builder:
             self.state.set_meta(FINGERPRINTS, fingerprints)
             self._fingerprints_saved = dict(fingerprints)
 
-    def _write_error_files(self, rejected: Iterable[LoadResult], held: Collection[Path] = ()
-                           ) -> None:
-        """`NAME.error.txt` beside each rejected file; gone once it is fixed or removed.
-        The error file of a file still being written stays as it is until it is judged."""
-        wanted = {}
-        for r in rejected:
-            lines = [p.line(r.source.name) for p in r.problems]
-            wanted[error_file_for(r.source)] = "\n".join(lines) + "\n"
-        for path, text in wanted.items():
-            try:
-                if not path.exists() or path.read_text(encoding="utf-8") != text:
-                    tmp = path.with_name(f".{path.name}.tmp")
-                    tmp.write_text(text, encoding="utf-8")
-                    tmp.replace(path)
-            except OSError as exc:
-                log.warning("could not write %s: %s", path, exc.strerror)
-        keep = {error_file_for(path) for path in held}
-        for stale in self.alert_dir.glob("*.error.txt"):
-            if stale not in wanted and stale not in keep:
-                stale.unlink(missing_ok=True)
-
-
 def _in_tree(ctx: RenderContext, artifacts: Iterable[Artifact]) -> list[Artifact]:
     """Artifacts with paths in the context's tree."""
     if not ctx.tree:  # the public tree: paths as they are (no copy of each artifact)
@@ -689,19 +610,3 @@ def by_alert(artifacts: list[Artifact]) -> list[Artifact]:
         alert_id = versioned_alert_id(artifact.path)
         return alert_id is None, alert_id or ""
     return sorted(artifacts, key=group)
-
-
-def compute_render_key(site: Path, settings: Settings) -> str:
-    """Changes whenever code, templates, fonts or settings could change an output, so that
-    cached (same-key) files are rendered again after an upgrade or a restyle."""
-    digest = hashlib.sha256()
-    fonts = FONTS_DIR
-    files = [*sorted(PACKAGE_DIR.rglob("*.py")), *template_files(site),
-             *(sorted(fonts.rglob("*")) if fonts.is_dir() else [])]
-    if settings.source and settings.source.exists():
-        files.append(settings.source)
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]

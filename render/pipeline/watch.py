@@ -32,7 +32,8 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from ..alert.loader import IGNORED_SUFFIXES
-from .build import Builder, BuildResult, RunMode
+from .build import Builder
+from .run import BuildResult, RunMode
 from .state import state_dir_for
 
 log = logging.getLogger("kindalarm")

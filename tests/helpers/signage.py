@@ -9,7 +9,7 @@ from render.alert.loader import AlertLoader
 from render.config import load_settings
 from render.drawing.photo import PhotoStore
 from render.outlets.context import RenderContext
-from render.pipeline.build import compute_render_key
+from render.pipeline.render_key import compute_render_key
 from render.public import public_view, sort_key
 from render.templating import environment
 from tests.helpers.sites import NOW, SiteDir

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from render.pipeline.build import Builder, BuildResult
+from render.pipeline.build import Builder
+from render.pipeline.run import BuildResult
 from tools.make_example_photos import draw_portrait
 
 REPO = Path(__file__).resolve().parents[2]
