@@ -53,12 +53,12 @@ from .regions import polygon
 from .texts import page_url
 
 NAME = "cap"
-MESSAGE_FILE = FileKind(tree.CAP_MESSAGE, "application/cap+xml", MESSAGE, personal=True)
-INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=True)
-LATEST_FILE = FileKind(tree.CAP_LATEST, "application/cap+xml", INDEX, personal=True)
-FILES = (MESSAGE_FILE, INDEX_FILE, LATEST_FILE)
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_TYPE = "application/cap+xml"
+MESSAGE_FILE = FileKind(tree.CAP_MESSAGE, CAP_TYPE, MESSAGE, personal=True)
+INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=True)
+LATEST_FILE = FileKind(tree.CAP_LATEST, CAP_TYPE, INDEX, personal=True)
+FILES = (MESSAGE_FILE, INDEX_FILE, LATEST_FILE)
 # Every message has both, and no later one drops one: consumers pick an `info` by comparing
 # its language with their setting literally (Screenly: "nl" never matches "nl-NL").
 LANGUAGES = ("nl", "en")
