@@ -86,6 +86,7 @@ API_SCHEMA = Pattern("api/schema.json")
 CAP_MESSAGE = Pattern("cap/{id}/{version}.xml")
 CAP_INDEX = Pattern("cap/feed.atom")
 CAP_LATEST = Pattern("cap/latest.xml")
+CAP_SIGNS = Pattern("cap/signs.atom")
 # --- share images, posters, texts -----------------------------------------------------------
 SHARE_IMAGE = Pattern("share/{id}/{version}/{kind}.png")
 POSTER = Pattern("share/{id}/{version}/poster-{paper}.pdf")

@@ -7,7 +7,7 @@ import json
 
 from lxml import etree
 
-from tests.helpers.cap_readers import iris_read, polygon_problems
+from tests.helpers.cap_readers import IrisAlertData, iris_read, polygon_problems
 from tests.helpers.feeds import (
     CAP,
     PERSONAL,
@@ -357,3 +357,50 @@ def test_latest_is_the_most_urgent_current_message_then_the_last_cancel(site: Si
 def _message_of(site: SiteDir, alert_id: str) -> etree._Element:
     (data,) = [b for p, b in cap_files(site).items() if f"/{alert_id}/" in p]
     return validate_cap(data)
+
+
+def test_signs_feed_is_ascii_and_read_whole_by_iris(site: SiteDir) -> None:
+    """cap/signs.atom, for sign systems that poll one URL for every alert (IRIS): every
+    current message and every ending Cancel until it expires, each `<alert>` whole and
+    unprefixed, every text in ASCII ('Zoë' becomes 'Zoe'; IRIS would drop the alert)."""
+    site.settings_text("[cap]\nexpires_hours = 2\n")
+    site.photo("anna.jpg")
+    docs = lifecycle_docs()
+    site.write("anna.json", docs["alert"])
+    site.write("zoe.json", alert_doc(id="2026-test-zoe", child_name="Zoë Ångström",
+                                     last_seen_place="Leeuwarden, Fryslân"))
+    site.write("drill.json", alert_doc(id="2026-test-drill", exercise=True))
+    assert site.build().ok
+
+    def signs(tree: str = "") -> tuple[bytes, list[IrisAlertData]]:
+        data = (site.out / tree / "cap/signs.atom").read_bytes()
+        data.decode("ascii")  # pure ASCII, raises otherwise
+        assert b"&#" not in data, "no character references either"
+        feed = etree.fromstring(data)
+        for entry in feed.iterfind(f"{ATOM}entry"):
+            content = entry.find(f"{ATOM}content")
+            assert content is not None and content.get("type") == "application/cap+xml"
+            (alert,) = list(content)
+            assert alert.tag == f"{CAP}alert" and alert.prefix is None
+            validate_cap(etree.tostring(alert))
+        return data, iris_read(data)
+
+    data, read = signs()
+    assert sorted(d.identifier.rsplit("-", 1)[0] for d in read) == [
+        "kindalarm@politie.nl-2026-test-anna"] * 2 + ["kindalarm@politie.nl-2026-test-zoe"] * 2
+    assert b"Zoe Angstrom" in data and b"Fryslan" in data
+    assert len(read) == 4  # two alerts, nl and en each
+    drill_data, drill_read = signs("exercise/")
+    assert drill_read == [] and b"2026-test-drill" in drill_data  # Exercise: IRIS skips it
+    site.write("anna.json", docs["found"])
+    site.build(now=later(30))
+    data, read = signs()
+    cancels = [d for d in read if d.msg_type == "Cancel"]
+    assert len(cancels) == 2 and all(d.references for d in cancels)  # it clears the signs
+    (anna,) = [e for e in etree.fromstring(data).iterfind(f"{ATOM}entry")
+               if "2026-test-anna" in (e.findtext(f"{ATOM}id") or "")]
+    for secret in PERSONAL:  # nothing personal of Anna's is left on any sign
+        assert secret not in etree.tostring(anna), secret
+    site.build(now=later(30 + 121))  # its Cancel has expired (2 h after it was sent)
+    data, read = signs()
+    assert [d.msg_type for d in read] == ["Alert", "Alert"], "only Zoe's alert is left"

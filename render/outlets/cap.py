@@ -58,7 +58,9 @@ CAP_TYPE = "application/cap+xml"
 MESSAGE_FILE = FileKind(tree.CAP_MESSAGE, CAP_TYPE, MESSAGE, personal=True)
 INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=True)
 LATEST_FILE = FileKind(tree.CAP_LATEST, CAP_TYPE, INDEX, personal=True)
-FILES = (MESSAGE_FILE, INDEX_FILE, LATEST_FILE)
+SIGNS_FILE = FileKind(tree.CAP_SIGNS, "application/atom+xml", INDEX, personal=True)
+FILES = (MESSAGE_FILE, INDEX_FILE, LATEST_FILE, SIGNS_FILE)
+ATOM_NS = "http://www.w3.org/2005/Atom"
 # Every message has both, and no later one drops one: consumers pick an `info` by comparing
 # its language with their setting literally (Screenly: "nl" never matches "nl-NL").
 LANGUAGES = ("nl", "en")
@@ -149,6 +151,7 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """`cap/feed.atom`, the current message of every alert on the front page, and
     `cap/latest.xml`, the one message for consumers that read a single URL."""
     yield from _latest(ctx)
+    yield from _signs(ctx)
     indexed = [(view, current) for view in ctx.front_page[:MAX_INDEX_ENTRIES]
                for current, earlier in [messages_of(ctx, view)] if view.active or earlier]
     yield INDEX_FILE.artifact(tree.CAP_INDEX.path(),
@@ -173,6 +176,69 @@ def _latest(ctx: RenderContext) -> Iterator[Artifact]:
             tree.CAP_LATEST.path(),
             key_of(ctx.render_key, ctx.tree, NAME, "latest", view.version, current, earlier),
             lambda: render_message(ctx, view, current, earlier))
+
+
+def _signs(ctx: RenderContext) -> Iterator[Artifact]:
+    """`cap/signs.atom` for sign systems that poll one URL for every alert (IRIS reads every
+    element named `alert` of one document): an entry per current message of an active
+    alert, and per ending Cancel until it expires, so signs clear; each embeds the whole
+    `<alert>`, its texts in ASCII (IRIS rejects any other character, and the alert with it)."""
+    chosen = [(view, *messages_of(ctx, view)) for view in ctx.active]
+    for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
+        current, earlier = messages_of(ctx, view)
+        if not earlier:
+            continue  # first seen ended: no message
+        if expires(ctx.settings, view, current) <= ctx.now:
+            break
+        chosen.append((view, current, earlier))
+    yield SIGNS_FILE.artifact(
+        tree.CAP_SIGNS.path(),
+        key_of(ctx.render_key, ctx.tree, NAME, "signs",
+               [(v.version, current, earlier) for v, current, earlier in chosen]),
+        lambda: render_signs(ctx, chosen))
+
+
+def render_signs(ctx: RenderContext,
+                 chosen: Sequence[tuple[PublicAlert, CapMessage, Sequence[CapMessage]]]
+                 ) -> bytes:
+    from anyascii import anyascii
+    from lxml import etree
+
+    def ascii_text(root: etree._Element) -> etree._Element:
+        for element in root.iter():
+            if element.text:
+                element.text = anyascii(element.text)
+            if element.tail:
+                element.tail = anyascii(element.tail)
+        return root
+
+    def add(parent: etree._Element, tag: str, text: str | None = None,
+            **attributes: str) -> etree._Element:
+        element = etree.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attributes)
+        element.text = text
+        return element
+
+    feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
+    add(feed, "id", ctx.url(tree.CAP_SIGNS.path()))
+    add(feed, "title", f"{feed_title(ctx)}: CAP for signs")
+    updated = max((current.sent for _, current, _ in chosen), default=EPOCH)
+    add(feed, "updated", cap_time(updated))
+    add(add(feed, "author"), "name", one_line(ctx.settings.cap_sender_name))
+    add(feed, "link", href=ctx.url(tree.CAP_SIGNS.path()), rel="self")
+    for view, current, earlier in chosen:
+        url = ctx.url(tree.cap_message(view.id, view.version))
+        entry = add(feed, "entry")
+        add(entry, "id", url)
+        add(entry, "title", _shorten(headline(ctx.settings, view, "nl", current.kind),
+                                     HEADLINE_LIMIT))
+        add(entry, "updated", cap_time(current.sent))
+        add(entry, "link", href=url, rel="alternate", type=CAP_TYPE)
+        content = add(entry, "content", type=CAP_TYPE)
+        content.append(etree.fromstring(render_message(ctx, view, current, earlier)))
+    ascii_text(feed)
+    etree.indent(feed, space="  ")
+    signs: bytes = etree.tostring(feed, xml_declaration=True, encoding="UTF-8")
+    return signs + b"\n"
 
 
 # --- one message ----------------------------------------------------------------------------
