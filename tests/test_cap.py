@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import pairwise
 
 from lxml import etree
 
@@ -404,3 +405,45 @@ def test_signs_feed_is_ascii_and_read_whole_by_iris(site: SiteDir) -> None:
     site.build(now=later(30 + 121))  # its Cancel has expired (2 h after it was sent)
     data, read = signs()
     assert [d.msg_type for d in read] == ["Alert", "Alert"], "only Zoe's alert is left"
+
+
+# Places whose province is not in doubt (latitude, longitude, rounded).
+PLACES = {
+    "Groningen": [(53.22, 6.57)], "Friesland": [(53.20, 5.80)],
+    "Drenthe": [(52.99, 6.56), (52.78, 6.90)], "Overijssel": [(52.51, 6.09), (52.22, 6.89)],
+    "Flevoland": [(52.52, 5.47), (52.37, 5.22)],
+    "Gelderland": [(51.98, 5.91), (51.84, 5.86), (52.21, 5.97)],
+    "Utrecht": [(52.09, 5.12), (52.16, 5.39)],
+    "Noord-Holland": [(52.38, 4.64), (52.37, 4.90), (52.96, 4.76)],
+    "Zuid-Holland": [(52.08, 4.30), (51.92, 4.48), (52.16, 4.49)],
+    "Zeeland": [(51.50, 3.61), (51.33, 3.83)],
+    "Noord-Brabant": [(51.69, 5.30), (51.44, 5.48), (51.59, 4.78)],
+    "Limburg": [(50.85, 5.69), (51.37, 6.17), (51.25, 5.71)],
+}
+
+
+def test_region_outlines_are_valid_and_cover_their_places() -> None:
+    """Every region an alert may name has an outline that is a valid CAP polygon and holds
+    the province's capital and large towns; the country's holds them all."""
+    from render.config import REGIONS
+    from render.outlets.regions import polygon
+
+    def inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+        lat, lon = point
+        crossings = 0
+        for (lat1, lon1), (lat2, lon2) in pairwise(ring):
+            if (lat1 > lat) != (lat2 > lat) and \
+                    lon < (lon2 - lon1) * (lat - lat1) / (lat2 - lat1) + lon1:
+                crossings += 1
+        return crossings % 2 == 1
+
+    def ring(region: str) -> list[tuple[float, float]]:
+        return [(float(a), float(b)) for a, b in (p.split(",") for p in polygon(region).split())]
+
+    for region in REGIONS:
+        assert polygon_problems(ring(region)) == [], region
+    for province, places in PLACES.items():
+        for place in places:
+            assert inside(place, ring(province)), (province, place)
+            assert inside(place, ring("Nederland")), place
+    assert ring("Fryslân") == ring("Friesland")
