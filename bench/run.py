@@ -666,21 +666,32 @@ def git(*args: str) -> str:
                           check=True).stdout.strip()
 
 
+SIDE_SITE = Path(__file__).resolve().parent / "side"  # sitecustomize: no editable finder
+
+
 def side_env(root: Path) -> dict[str, str]:
-    """The environment of a side: its checkout's `render` before this venv's editable one
-    (whose finder comes after the path), for the side's process and every one it starts."""
-    return {**os.environ, "KINDALARM_BENCH_ROOT": str(root), "PYTHONPATH": str(root)}
+    """The environment of a side: its checkout's `render` and nothing of this venv's
+    editable install (see side/sitecustomize.py), for the side's process and every one it
+    starts."""
+    return {**os.environ, "KINDALARM_BENCH_ROOT": str(root),
+            "PYTHONPATH": f"{SIDE_SITE}{os.pathsep}{root}"}
 
 
 def imported_render(root: Path, cwd: Path) -> str:
-    """Where a side's subprocesses (`kindalarm`, the rebuild) import `render` from; it must
-    be that side's checkout."""
-    done = subprocess.run([sys.executable, "-c", "import render.cli, render; "
-                           "print(render.__file__)"], env=side_env(root), cwd=cwd,
+    """Where a side's subprocesses (`kindalarm`, the rebuild) import `render` from: every
+    module of it, the pipeline's included, must be the side's checkout's."""
+    code = ("import sys\n"
+            "try:\n    import render.pipeline.build\n"
+            "except ModuleNotFoundError:  # before the sub-packages\n    import render.build\n"
+            "import render\nprint(render.__file__)\n"
+            "print(*(m.__file__ for n, m in sys.modules.items()\n"
+            "        if n.split('.')[0] == 'render' and getattr(m, '__file__', None)), sep='\\n')")
+    done = subprocess.run([sys.executable, "-c", code], env=side_env(root), cwd=cwd,
                           capture_output=True, text=True, check=True)
-    where = done.stdout.strip()
-    if not Path(where).is_relative_to(root):
-        raise SystemExit(f"bench: {root}'s subprocesses would import render from {where}")
+    where, *modules = done.stdout.split()
+    strays = [m for m in [where, *modules] if not Path(m).is_relative_to(root)]
+    if strays:
+        raise SystemExit(f"bench: {root}'s subprocesses would import render from {strays[0]}")
     return where
 
 
