@@ -20,6 +20,7 @@ PROVINCES = (
 REGIONS = ("Nederland", *PROVINCES)
 DISPLAY_COLORS = ("mono1", "amber", "gray8", "rgb")
 DISPLAY_CONTENTS = ("text", "photo")
+MIN_CAP_EXPIRES_HOURS = 0.01
 DISPLAY_FORMATS = ("png", "gif")
 
 
@@ -180,6 +181,10 @@ def load_settings(site: Path) -> Settings:
             v = _expect(f"{where}: cap.{key}", cap[key], (int, float), "a number")
             if v <= 0:
                 raise ConfigError(f"{where}: cap.{key}: must be more than 0")
+            if key == "expires_hours" and v < MIN_CAP_EXPIRES_HOURS:
+                # Renewals go out every half of it, in whole seconds (cap_thread).
+                raise ConfigError(f"{where}: cap.expires_hours: must be at least "
+                                  f"{MIN_CAP_EXPIRES_HOURS} (36 seconds)")
             values[f"cap_{key}"] = float(v)
         else:
             raise _unknown(f"{where}: cap", key,

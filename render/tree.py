@@ -23,6 +23,7 @@ PARTS: Final = {
     "lang": r"[a-z]{2}",
     "profile": r"[A-Za-z0-9_-]+",
     "phase": r"[0-9]+",
+    "renewal": r"[1-9][0-9]*",
     "fmt": r"[a-z0-9]+",
     "kind": r"[a-z0-9-]+",
     "paper": r"a[0-9]",
@@ -84,6 +85,7 @@ JSON_FEED = Pattern("feeds/feed.json")
 API_ALERTS = Pattern("api/alerts.json")
 API_SCHEMA = Pattern("api/schema.json")
 CAP_MESSAGE = Pattern("cap/{id}/{version}.xml")
+CAP_RENEWAL = Pattern("cap/{id}/{version}-{renewal}.xml")  # contract section 6
 CAP_INDEX = Pattern("cap/feed.atom")
 CAP_LATEST = Pattern("cap/latest.xml")
 CAP_SIGNS = Pattern("cap/signs.atom")
@@ -142,6 +144,10 @@ def texts(alert_id: str, version: str) -> str:
 
 def cap_message(alert_id: str, version: str) -> str:
     return CAP_MESSAGE.path(id=alert_id, version=version)
+
+
+def cap_renewal(alert_id: str, version: str, renewal: int) -> str:
+    return CAP_RENEWAL.path(id=alert_id, version=version, renewal=renewal)
 
 
 def display_folder(profile: str) -> str:

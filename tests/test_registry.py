@@ -24,8 +24,8 @@ from tests.helpers.sites import SiteDir
 
 # A value for every named part a pattern may have (tree.PARTS).
 SAMPLE = {"id": "2026-sample-1", "version": "0f1e2d3c4b5a", "lang": "en",
-          "profile": "ns-station", "phase": "1", "fmt": "png", "kind": "og", "paper": "a4",
-          "name": "site", "file": "logo.png"}
+          "profile": "ns-station", "phase": "1", "renewal": "2", "fmt": "png", "kind": "og",
+          "paper": "a4", "name": "site", "file": "logo.png"}
 
 
 def claims(path: str) -> list[FileKind]:
@@ -62,9 +62,11 @@ def test_every_published_file_is_of_exactly_one_declared_kind(built_examples: Si
     for path in paths:
         (kind,) = claims(path)
         kinds[kind.pattern.template] += 1
-    # Every kind the examples can make is there (GIF slides only where a profile asks).
+    # Every kind the examples can make is there (GIF slides only where a profile asks; CAP
+    # renewals once half a message's life has passed).
     missing = {k.pattern.template for k in file_kinds()} - set(kinds)
-    assert missing == {"displays/{profile}/{id}/{version}-{phase}.gif"}, missing
+    assert missing == {"displays/{profile}/{id}/{version}-{phase}.gif",
+                       "cap/{id}/{version}-{renewal}.xml"}, missing
 
 
 def test_outlets_make_their_files_as_they_declare_them(built_examples: SiteDir) -> None:

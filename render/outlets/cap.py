@@ -1,16 +1,18 @@
 """CAP 1.2 (OASIS Common Alerting Protocol): `cap/ID/VERSION.xml`, one message per published
-version, and `cap/feed.atom`, the index of the current messages (in the style of the US
-weather service's alerts feed), for Google Public Alerts, signage players and sign systems.
+version, and `cap/ID/VERSION-K.xml`, its newest renewal; `cap/feed.atom`, the index of the
+current messages (in the style of the US weather service's alerts feed), `cap/latest.xml` and
+`cap/signs.atom` for signage players and sign systems that read one URL.
 
-Message types follow the lifecycle (contract section 6):
+Message types follow the lifecycle (contract section 6); which message is current and what it
+references is `cap_thread`'s:
 
-| published version | msgType | responseType | references |
+| message | msgType | responseType | references |
 | --- | --- | --- | --- |
 | first version, active | Alert | Monitor | |
-| a new version, active | Update | Monitor | every earlier message of the alert |
-| found | Cancel | AllClear | every earlier message |
-| withdrawn (status cancelled, or the file deleted) | Cancel | AllClear | every earlier message |
-| expired | Cancel, with the note "verlopen" | AllClear | every earlier message |
+| a new version, active; a renewal | Update | Monitor | the earlier unexpired messages |
+| found | Cancel | AllClear | the earlier unexpired messages |
+| withdrawn (status cancelled, or the file deleted) | Cancel | AllClear | the same |
+| expired | Cancel, with the note "verlopen" | AllClear | the same |
 
 Every ending is a Cancel: sign systems clear a sign only on a Cancel (IRIS puts an Update up
 again as a new alert), and they read its `info` before they cancel, so that still has every
@@ -26,16 +28,12 @@ details, is the only one that stays.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .. import tree
-from ..config import Settings
-from ..pipeline.state import Message
 from ..public import CANCELLED, EXPIRED, FOUND, PublicAlert
 from ..words.wording import (
     call_to_action,
@@ -46,6 +44,15 @@ from ..words.wording import (
     text,
 )
 from .artifacts import INDEX, MESSAGE, Artifact, key_of
+from .cap_thread import (
+    CapMessage,
+    Thread,
+    cap_time,
+    expires,
+    next_renewal,
+    thread_of,
+    token,
+)
 from .context import RenderContext
 from .feeds import EPOCH, atom_bytes, feed_title, new_feed
 from .outlet import FileKind
@@ -56,10 +63,11 @@ NAME = "cap"
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 CAP_TYPE = "application/cap+xml"
 MESSAGE_FILE = FileKind(tree.CAP_MESSAGE, CAP_TYPE, MESSAGE, personal=True)
+RENEWAL_FILE = FileKind(tree.CAP_RENEWAL, CAP_TYPE, MESSAGE, personal=True)
 INDEX_FILE = FileKind(tree.CAP_INDEX, "application/atom+xml", INDEX, personal=True)
 LATEST_FILE = FileKind(tree.CAP_LATEST, CAP_TYPE, INDEX, personal=True)
 SIGNS_FILE = FileKind(tree.CAP_SIGNS, "application/atom+xml", INDEX, personal=True)
-FILES = (MESSAGE_FILE, INDEX_FILE, LATEST_FILE, SIGNS_FILE)
+FILES = (MESSAGE_FILE, RENEWAL_FILE, INDEX_FILE, LATEST_FILE, SIGNS_FILE)
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # Every message has both, and no later one drops one: consumers pick an `info` by comparing
 # its language with their setting literally (Screenly: "nl" never matches "nl-NL").
@@ -82,82 +90,54 @@ GRADING = {
     "vermist-kind": ("Expected", "Moderate", "Likely"),
 }
 ENDED_GRADING = ("Past", "Minor", "Observed")
-_UNSAFE = re.compile(r"[^A-Za-z0-9@._:-]+")  # identifiers: no spaces, commas, < or &
-
-
-@dataclass(frozen=True)
-class CapMessage:
-    """What identifies one CAP message: its id, and when it was sent."""
-
-    identifier: str
-    sender: str
-    sent: datetime
-    kind: str
-
-    @property
-    def reference(self) -> str:
-        return f"{self.sender},{self.identifier},{cap_time(self.sent)}"
-
-
-def cap_time(moment: datetime, tz: ZoneInfo | None = None) -> str:
-    """CAP's dateTime: an explicit offset, no fractions, never `Z`."""
-    local = moment.astimezone(tz) if tz else moment
-    text = local.replace(microsecond=0).isoformat(timespec="seconds")
-    return text.replace("Z", "+00:00")
-
-
-def sender_of(settings: Settings) -> str:
-    return _UNSAFE.sub("-", settings.cap_sender) or "kindalarm"
-
-
-def identifier(settings: Settings, alert_id: str, version: str) -> str:
-    return _UNSAFE.sub("-", f"{sender_of(settings)}-{alert_id}-{version}")
-
-
-def messages_of(ctx: RenderContext, view: PublicAlert) -> tuple[CapMessage, list[CapMessage]]:
-    """This version's message and the alert's earlier ones, oldest first."""
-    tz = ZoneInfo(ctx.settings.timezone)
-    sender = sender_of(ctx.settings)
-
-    def cap_message(m: Message) -> CapMessage:
-        return CapMessage(identifier(ctx.settings, m.alert_id, m.version), sender,
-                          m.sent_at.astimezone(tz), m.kind)
-
-    history = ctx.history_by_alert.get(view.id, [])
-    mine = [m for m in history if m.version == view.version]
-    if mine:
-        current = cap_message(mine[-1])
-        earlier = [cap_message(m) for m in history if m.seq < mine[-1].seq]
-    else:  # not recorded (a renderer run outside a build): the view speaks for itself
-        kind = view.state if not view.active else "update" if history else "alert"
-        current = CapMessage(identifier(ctx.settings, view.id, view.version), sender,
-                             view.updated.astimezone(tz).replace(microsecond=0), kind)
-        earlier = [cap_message(m) for m in history]
-    return current, earlier
 
 
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
-    """The alert's CAP message of this version (none for an alert first seen ended)."""
-    current, earlier = messages_of(ctx, view)
-    if not view.active and not earlier:
+    """The alert's CAP message of this version, and its newest renewal while active (none
+    for an alert first seen ended)."""
+    thread = thread_of(ctx, view)
+    if not view.active and not thread.had_earlier:
         return []
-    inputs = (view.version, current, earlier)
-    return [MESSAGE_FILE.artifact(tree.cap_message(view.id, view.version),
-                                  key_of(ctx.render_key, ctx.tree, NAME, inputs),
-                                  lambda: render_message(ctx, view, current, earlier))]
+    made = [_message_artifact(ctx, view, thread.first, thread.first_references)]
+    if thread.renewed:
+        made.append(_message_artifact(ctx, view, thread.current, thread.references))
+    return made
+
+
+def _message_artifact(ctx: RenderContext, view: PublicAlert, message: CapMessage,
+                      references: Sequence[CapMessage]) -> Artifact:
+    kind, path = MESSAGE_FILE, tree.cap_message(view.id, view.version)
+    if message.renewal:
+        kind, path = RENEWAL_FILE, tree.cap_renewal(view.id, view.version, message.renewal)
+    return kind.artifact(path, key_of(ctx.render_key, ctx.tree, NAME, view.version, message,
+                                      references),
+                         lambda: render_message(ctx, view, message, references))
+
+
+def has_message(view: PublicAlert, thread: Thread) -> bool:
+    """Every active alert has a message; an ended one if it had one before it ended."""
+    return view.active or thread.had_earlier
 
 
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """`cap/feed.atom`, the current message of every alert on the front page, and
-    `cap/latest.xml`, the one message for consumers that read a single URL."""
+    `cap/latest.xml` and `cap/signs.atom` for consumers that read a single URL."""
     yield from _latest(ctx)
     yield from _signs(ctx)
-    indexed = [(view, current) for view in ctx.front_page[:MAX_INDEX_ENTRIES]
-               for current, earlier in [messages_of(ctx, view)] if view.active or earlier]
+    indexed = [(view, thread) for view in ctx.front_page[:MAX_INDEX_ENTRIES]
+               for thread in [thread_of(ctx, view)] if has_message(view, thread)]
     yield INDEX_FILE.artifact(tree.CAP_INDEX.path(),
                               key_of(ctx.render_key, ctx.tree, NAME, "index",
-                                     [(v.version, m) for v, m in indexed]),
+                                     [(v.version, t.current) for v, t in indexed]),
                               lambda: render_index(ctx, indexed))
+
+
+def next_change(ctx: RenderContext) -> datetime | None:
+    """When the clock alone next changes a CAP file: an active alert's next renewal, or an
+    ending Cancel leaving `cap/signs.atom` as it expires."""
+    moments = [next_renewal(ctx.settings, thread_of(ctx, view)) for view in ctx.active]
+    moments += [expires(ctx.settings, view, thread.current) for view, thread in _ending(ctx)]
+    return min(moments, default=None)
 
 
 def _latest(ctx: RenderContext) -> Iterator[Artifact]:
@@ -167,15 +147,27 @@ def _latest(ctx: RenderContext) -> Iterator[Artifact]:
     before the tree's first message."""
     # An ended alert has a Cancel if it had a message before it ended (first seen ended:
     # none); the newest ended alerts come first, so this looks at a few.
-    candidates = ((view, *messages_of(ctx, view)) for view in [*ctx.active[:1], *ctx.ended])
-    chosen = next(((view, current, earlier) for view, current, earlier in candidates
-                   if view.active or earlier), None)
+    candidates = ((view, thread_of(ctx, view)) for view in [*ctx.active[:1], *ctx.ended])
+    chosen = next(((view, thread) for view, thread in candidates
+                   if has_message(view, thread)), None)
     if chosen is not None:
-        view, current, earlier = chosen
+        view, thread = chosen
         yield LATEST_FILE.artifact(
             tree.CAP_LATEST.path(),
-            key_of(ctx.render_key, ctx.tree, NAME, "latest", view.version, current, earlier),
-            lambda: render_message(ctx, view, current, earlier))
+            key_of(ctx.render_key, ctx.tree, NAME, "latest", view.version, thread.current,
+                   thread.references),
+            lambda: render_message(ctx, view, thread.current, thread.references))
+
+
+def _ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
+    """The ended alerts whose Cancel has not expired yet, newest first."""
+    for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
+        thread = thread_of(ctx, view)
+        if not thread.had_earlier:
+            continue  # first seen ended: no message
+        if expires(ctx.settings, view, thread.current) <= ctx.now:
+            break
+        yield view, thread
 
 
 def _signs(ctx: RenderContext) -> Iterator[Artifact]:
@@ -183,24 +175,15 @@ def _signs(ctx: RenderContext) -> Iterator[Artifact]:
     element named `alert` of one document): an entry per current message of an active
     alert, and per ending Cancel until it expires, so signs clear; each embeds the whole
     `<alert>`, its texts in ASCII (IRIS rejects any other character, and the alert with it)."""
-    chosen = [(view, *messages_of(ctx, view)) for view in ctx.active]
-    for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
-        current, earlier = messages_of(ctx, view)
-        if not earlier:
-            continue  # first seen ended: no message
-        if expires(ctx.settings, view, current) <= ctx.now:
-            break
-        chosen.append((view, current, earlier))
+    chosen = [(view, thread_of(ctx, view)) for view in ctx.active] + list(_ending(ctx))
     yield SIGNS_FILE.artifact(
         tree.CAP_SIGNS.path(),
         key_of(ctx.render_key, ctx.tree, NAME, "signs",
-               [(v.version, current, earlier) for v, current, earlier in chosen]),
+               [(v.version, t.current, t.references) for v, t in chosen]),
         lambda: render_signs(ctx, chosen))
 
 
-def render_signs(ctx: RenderContext,
-                 chosen: Sequence[tuple[PublicAlert, CapMessage, Sequence[CapMessage]]]
-                 ) -> bytes:
+def render_signs(ctx: RenderContext, chosen: Sequence[tuple[PublicAlert, Thread]]) -> bytes:
     from anyascii import anyascii
     from lxml import etree
 
@@ -221,20 +204,21 @@ def render_signs(ctx: RenderContext,
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     add(feed, "id", ctx.url(tree.CAP_SIGNS.path()))
     add(feed, "title", f"{feed_title(ctx)}: CAP for signs")
-    updated = max((current.sent for _, current, _ in chosen), default=EPOCH)
+    updated = max((thread.current.sent for _, thread in chosen), default=EPOCH)
     add(feed, "updated", cap_time(updated))
     add(add(feed, "author"), "name", one_line(ctx.settings.cap_sender_name))
     add(feed, "link", href=ctx.url(tree.CAP_SIGNS.path()), rel="self")
-    for view, current, earlier in chosen:
-        url = ctx.url(tree.cap_message(view.id, view.version))
+    for view, thread in chosen:
+        url = ctx.url(thread.path(view.id, view.version))
         entry = add(feed, "entry")
         add(entry, "id", url)
-        add(entry, "title", _shorten(headline(ctx.settings, view, "nl", current.kind),
+        add(entry, "title", _shorten(headline(ctx.settings, view, "nl", thread.current.kind),
                                      HEADLINE_LIMIT))
-        add(entry, "updated", cap_time(current.sent))
+        add(entry, "updated", cap_time(thread.current.sent))
         add(entry, "link", href=url, rel="alternate", type=CAP_TYPE)
         content = add(entry, "content", type=CAP_TYPE)
-        content.append(etree.fromstring(render_message(ctx, view, current, earlier)))
+        content.append(etree.fromstring(
+            render_message(ctx, view, thread.current, thread.references)))
     ascii_text(feed)
     etree.indent(feed, space="  ")
     signs: bytes = etree.tostring(feed, xml_declaration=True, encoding="UTF-8")
@@ -244,10 +228,10 @@ def render_signs(ctx: RenderContext,
 # --- one message ----------------------------------------------------------------------------
 
 
-def msg_type(view: PublicAlert, earlier: Sequence[CapMessage]) -> str:
+def msg_type(view: PublicAlert, message: CapMessage) -> str:
     if not view.active:
         return "Cancel"
-    return "Update" if earlier else "Alert"
+    return "Alert" if message.kind == "alert" and not message.renewal else "Update"
 
 
 def _add(parent: ET.Element, tag: str, value: str | None = None) -> ET.Element:
@@ -258,21 +242,21 @@ def _add(parent: ET.Element, tag: str, value: str | None = None) -> ET.Element:
 
 
 def render_message(ctx: RenderContext, view: PublicAlert, current: CapMessage,
-                   earlier: Sequence[CapMessage]) -> bytes:
+                   references: Sequence[CapMessage]) -> bytes:
     """One CAP 1.2 alert, elements in the order the schema demands."""
     alert = ET.Element(f"{{{NS}}}alert")
     _add(alert, "identifier", current.identifier)
     _add(alert, "sender", current.sender)
     _add(alert, "sent", cap_time(current.sent))
     _add(alert, "status", "Exercise" if view.exercise else "Actual")
-    _add(alert, "msgType", msg_type(view, earlier))
+    _add(alert, "msgType", msg_type(view, current))
     _add(alert, "scope", "Public")
     note = _note(view)
     if note:
         _add(alert, "note", note)
-    if earlier:
-        _add(alert, "references", " ".join(m.reference for m in earlier))
-    _add(alert, "incidents", _UNSAFE.sub("-", view.id))
+    if references:
+        _add(alert, "references", " ".join(m.reference for m in references))
+    _add(alert, "incidents", token(view.id))
     for lang in LANGUAGES:
         _info(ctx, alert, view, lang, current)
     ET.indent(alert, space="  ")
@@ -292,15 +276,6 @@ def _note(view: PublicAlert) -> str:
     elif view.state == EXPIRED:
         notes.append("Verlopen: de melding is beëindigd na de vervaltijd.")
     return " ".join(notes)
-
-
-def expires(settings: Settings, view: PublicAlert, message: CapMessage) -> datetime:
-    """When a message expires: `[cap] expires_hours` after it was sent, or at the alert's
-    own expiry if that comes first. Sign systems (IRIS) drop a message without one."""
-    end = message.sent + timedelta(hours=settings.cap_expires_hours)
-    if view.active and view.expires is not None:
-        end = min(end, view.expires)
-    return end
 
 
 def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
@@ -370,15 +345,15 @@ def _shorten(value: str, limit: int) -> str:
 # --- the index ------------------------------------------------------------------------------
 
 
-def render_index(ctx: RenderContext, indexed: Sequence[tuple[PublicAlert, CapMessage]]
-                 ) -> bytes:
+def render_index(ctx: RenderContext, indexed: Sequence[tuple[PublicAlert, Thread]]) -> bytes:
     """`cap/feed.atom`: one entry per current message, linked as application/cap+xml."""
-    updated = max((m.sent for _, m in indexed), default=EPOCH)
+    updated = max((t.current.sent for _, t in indexed), default=EPOCH)
     feed = new_feed(ctx, "cap/feed.atom", updated, "CAP 1.2-berichten van de actuele "
                     "meldingen" + (" (OEFENING)" if ctx.exercise else ""))
     feed.title(f"{feed_title(ctx)}: CAP")
-    for view, message in indexed:
-        url = ctx.url(tree.cap_message(view.id, view.version))
+    for view, thread in indexed:
+        message = thread.current
+        url = ctx.url(thread.path(view.id, view.version))
         entry = feed.add_entry(order="append")
         entry.id(url)
         entry.title(_shorten(headline(ctx.settings, view, "nl", message.kind),

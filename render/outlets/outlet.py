@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from .. import tree
@@ -99,6 +100,14 @@ class Outlet(Protocol):
         ...
 
     def tree_artifacts(self, ctx: RenderContext) -> Iterable[Artifact]:
+        ...
+
+
+class ClockedOutlet(Outlet, Protocol):
+    """An outlet whose files change with the clock alone (CAP renewals): it says when next,
+    so the watcher wakes then instead of at its next rescan."""
+
+    def next_change(self, ctx: RenderContext) -> datetime | None:
         ...
 
 

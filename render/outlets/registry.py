@@ -14,11 +14,14 @@ from functools import lru_cache
 from .. import tree
 from . import api, cap, displays, feeds, jsonfeed, poster, share, texts, web
 from .artifacts import STATUS
-from .outlet import FileKind, Outlet
+from .outlet import ClockedOutlet, FileKind, Outlet
 
 # The order in which the build asks them: within a write layer, files are written in this
 # order (the biggest images first keeps both render threads busy).
 OUTLETS: tuple[Outlet, ...] = (web, api, feeds, jsonfeed, cap, texts, displays, share, poster)
+
+# Outlets whose files change with the clock alone, and say when (the watcher wakes then).
+CLOCKED: tuple[ClockedOutlet, ...] = (cap,)
 
 # Files of the tree that no outlet makes: the build's own status.json.
 BUILD_FILES = (FileKind(tree.STATUS, "application/json", STATUS),)

@@ -52,6 +52,7 @@ from ..public import (
 )
 from ..templating import environment
 from ..tree import TREES
+from .clock import next_change
 from .ended import EndedBlock, StoredBlock, ended_block
 from .memory import Memory
 from .publish import Publisher, Wanted
@@ -142,6 +143,7 @@ class Builder:
         files = self.state.files()  # as published before this run
         contexts = self._contexts(views, history, now, photos, files)
         self._publish(contexts, files, views, now, progress, mode, result)
+        result.next_change = next_change(contexts)
         self._remember_run(views, loaded, records, result)
         self._report(views, loaded, mode, result)
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from ..alert.loader import LoadResult
@@ -58,6 +59,7 @@ class BuildResult:
     urgent_done: float = 0.0  # time.monotonic() when the urgent artifacts were published
     done: float = 0.0  # time.monotonic() at the end of the run
     started: float = 0.0  # time.perf_counter() at its start
+    next_change: datetime | None = None  # when the clock alone next changes the tree
 
     def summary(self) -> str:
         live = sum(1 for v in self.views if v.active)
