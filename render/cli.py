@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # only for type checkers: the CLI stays light to import
     from click._termui_impl import ProgressBar  # what click.progressbar returns
 
     from .config import Settings
+    from .pipeline.build import Builder
+    from .push.deliver import Deliverer
 
 from .errors import ConfigError
 
@@ -69,11 +71,32 @@ out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Pa
                           help="Output directory, the web root [default: SITE/output].")
 
 
+def push_deliverer(builder: Builder) -> Deliverer | None:
+    from .push.deliver import Deliverer
+
+    return Deliverer(builder.outbox, builder.settings) if builder.outbox else None
+
+
+def deliver_pending(deliverer: Deliverer, seconds: float) -> None:
+    """Send what the build offered, for up to `seconds`; what is left goes out with the
+    next build or watch (the exit code depends on the alert files alone)."""
+    deliverer.start()
+    try:
+        if not deliverer.wait_empty(seconds):
+            log.warning("%d push(es) still pending after %.0f s; the next build or watch "
+                        "sends them", deliverer.outbox.pending(), seconds)
+    finally:
+        deliverer.close(timeout=1.0)
+
+
 @main.command()
 @alerts_option
 @out_option
+@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=30.0,
+              show_default=True, metavar="SECONDS",
+              help="Wait this long for pending pushes (webhooks, WebSub) before exiting.")
 @click.pass_obj
-def build(site: Site, alerts_dir: Path | None, out: Path | None) -> None:
+def build(site: Site, alerts_dir: Path | None, out: Path | None, wait_seconds: float) -> None:
     """Build the published tree once. Exit 1 if some alert file was rejected."""
     from .pipeline.build import Builder
 
@@ -86,8 +109,12 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None) -> None:
     processes = min(2, os.cpu_count() or 1)
     builder.publisher.workers += processes  # render threads waiting for a worker do nothing
     try:
+        deliverer = push_deliverer(builder)  # before the build: a missing secret stops it
         with progress_reporter("rendering") as progress, worker_processes(processes):
             result = builder.run(progress=progress)
+        if deliverer and deliverer.outbox.pending():
+            deliver_pending(deliverer, wait_seconds)
+            builder.run()  # status.json shows the backlog as the wait left it
     finally:
         builder.close()
     if result.rejected:

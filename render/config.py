@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .push.settings import Webhook, parse_webhooks, parse_websub
 
 LEVELS = ("kind-alarm", "vermist-kind")
 PROVINCES = (
@@ -65,6 +66,8 @@ class Settings:
     # ended alert are deleted in the same publish regardless (privacy first).
     retire_seconds: float = 120.0
     displays: dict[str, DisplayProfile] = field(default_factory=dict)
+    websub_hub: str | None = None  # feeds name it, and it is pinged when they change
+    webhooks: tuple[Webhook, ...] = ()
     source: Path | None = None
 
     @property
@@ -86,7 +89,7 @@ SHIPPED_DISPLAYS: dict[str, dict[str, Any]] = {
 
 _TOP_KEYS = {
     "base_url", "site_name", "brand", "phone", "tipline", "timezone", "found_notice_hours",
-    "retire_seconds", "cap", "labels", "displays",
+    "retire_seconds", "cap", "labels", "displays", "websub", "webhooks",
 }
 
 
@@ -200,4 +203,6 @@ def load_settings(site: Path) -> Settings:
     values["displays"] = {
         name: parse_display(name, table, where) for name, table in displays_raw.items()
     }
+    values["websub_hub"] = parse_websub(where, raw.get("websub", {}))
+    values["webhooks"] = parse_webhooks(where, raw.get("webhooks", []))
     return Settings(**values)

@@ -136,7 +136,7 @@ def next_change(ctx: RenderContext) -> datetime | None:
     """When the clock alone next changes a CAP file: an active alert's next renewal, or an
     ending Cancel leaving `cap/signs.atom` as it expires."""
     moments = [next_renewal(ctx.settings, thread_of(ctx, view)) for view in ctx.active]
-    moments += [expires(ctx.settings, view, thread.current) for view, thread in _ending(ctx)]
+    moments += [expires(ctx.settings, view, thread.current) for view, thread in ending(ctx)]
     return min(moments, default=None)
 
 
@@ -159,7 +159,7 @@ def _latest(ctx: RenderContext) -> Iterator[Artifact]:
             lambda: render_message(ctx, view, thread.current, thread.references))
 
 
-def _ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
+def ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
     """The ended alerts whose Cancel has not expired yet, newest first."""
     for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
         thread = thread_of(ctx, view)
@@ -175,7 +175,7 @@ def _signs(ctx: RenderContext) -> Iterator[Artifact]:
     element named `alert` of one document): an entry per current message of an active
     alert, and per ending Cancel until it expires, so signs clear; each embeds the whole
     `<alert>`, its texts in ASCII (IRIS rejects any other character, and the alert with it)."""
-    chosen = [(view, thread_of(ctx, view)) for view in ctx.active] + list(_ending(ctx))
+    chosen = [(view, thread_of(ctx, view)) for view in ctx.active] + list(ending(ctx))
     yield SIGNS_FILE.artifact(
         tree.CAP_SIGNS.path(),
         key_of(ctx.render_key, ctx.tree, NAME, "signs",

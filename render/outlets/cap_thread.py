@@ -40,6 +40,12 @@ class CapMessage:
     sent: datetime
     kind: str  # alert, update, found, cancelled, expired (pipeline.state.Message.kind)
     renewal: int = 0  # K of a renewal, 0 for the version's first message
+    seq: int = 0  # the recorded message's order in the state (its renewals share it)
+
+    @property
+    def ordinal(self) -> str:
+        """Order among the alert's messages, as text that sorts (the push outbox's)."""
+        return f"{self.seq:012d}.{self.renewal:06d}"
 
     @property
     def reference(self) -> str:
@@ -115,7 +121,7 @@ def thread_of(ctx: RenderContext, view: PublicAlert) -> Thread:
 
     def recorded(m: Message) -> CapMessage:
         return CapMessage(identifier(settings, m.alert_id, m.version), sender,
-                          m.sent_at.astimezone(tz), m.kind)
+                          m.sent_at.astimezone(tz), m.kind, seq=m.seq)
 
     history = ctx.history_by_alert.get(view.id, [])
     mine = [m for m in history if m.version == view.version]
@@ -142,7 +148,8 @@ def next_renewal(settings: Settings, thread: Thread) -> datetime:
 def _renewal(settings: Settings, first: CapMessage, k: int) -> CapMessage:
     """Renewal K of a version's first message: the same content (and kind), sent later."""
     return CapMessage(f"{first.identifier}-{k}", first.sender,
-                      first.sent + k * renewal_period(settings), first.kind, renewal=k)
+                      first.sent + k * renewal_period(settings), first.kind, renewal=k,
+                      seq=first.seq)
 
 
 def _newest_renewal(settings: Settings, first: CapMessage, now: datetime) -> CapMessage | None:

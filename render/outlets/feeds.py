@@ -73,6 +73,8 @@ def new_feed(ctx: RenderContext, self_path: str, updated: datetime,
     feed.description(description)
     feed.author(name=one_line(ctx.settings.cap_sender_name))
     feed.link(href=ctx.url(self_path), rel="self")
+    if ctx.settings.websub_hub and not ctx.exercise:  # WebSub: subscribers find the hub here
+        feed.link(href=ctx.settings.websub_hub, rel="hub")
     feed.link(href=ctx.url(), rel="alternate", type="text/html")  # RSS takes the last one
     feed.language("nl")
     feed.generator(GENERATOR)
@@ -123,8 +125,27 @@ def render_feed(ctx: RenderContext, entries: Sequence[tuple[Message, PublicAlert
                                 ctx.photos.web_facts(view.photo.sha256).length, "image/jpeg")
     if fmt == "rss":
         rss: bytes = feed.rss_str(pretty=True)  # feedgen has no types
-        return rss
+        return _with_hub(ctx, rss)
     return atom_bytes(feed)
+
+
+def _with_hub(ctx: RenderContext, rss: bytes) -> bytes:
+    """RSS with the WebSub hub as an `atom:link` beside the self link (feedgen writes only
+    that one)."""
+    hub = ctx.settings.websub_hub
+    if not hub or ctx.exercise:
+        return rss
+    root = etree.fromstring(rss)
+    channel = root.find("channel")
+    assert channel is not None
+    self_link = channel.find(f"{ATOM}link[@rel='self']")
+    link = etree.Element(f"{ATOM}link", href=hub, rel="hub")
+    if self_link is not None:
+        self_link.addnext(link)
+    else:
+        channel.insert(0, link)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 def atom_bytes(feed: FeedGenerator) -> bytes:

@@ -50,6 +50,8 @@ def render_json_feed(ctx: RenderContext, entries: Sequence[tuple[Message, Public
         "authors": [{"name": one_line(ctx.settings.cap_sender_name)}],
         "items": [_item(ctx, message, view) for message, view in entries],
     }
+    if ctx.settings.websub_hub and not ctx.exercise:
+        document["hubs"] = [{"type": "WebSub", "url": ctx.settings.websub_hub}]
     return json_bytes(document)
 
 

@@ -50,6 +50,7 @@ from ..public import (
     view_to_json,
     withdrawn_view,
 )
+from ..push.plan import backlog_status, offer, open_outbox
 from ..templating import environment
 from ..tree import TREES
 from .clock import next_change
@@ -82,6 +83,7 @@ class Builder:
         self.settings = settings or load_settings(site)
         self.outlets = tuple(outlets)
         self.state = State(state_dir_for(out))
+        self.outbox = open_outbox(state_dir_for(out), self.settings)  # None: nothing to push
         # What is kept from run to run, and its rules: render/pipeline/memory.py.
         self.memory = memory or Memory()
         self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
@@ -100,6 +102,8 @@ class Builder:
 
     def close(self) -> None:
         self.state.close()
+        if self.outbox:
+            self.outbox.close()
 
     def __enter__(self) -> Builder:
         return self
@@ -143,6 +147,8 @@ class Builder:
         files = self.state.files()  # as published before this run
         contexts = self._contexts(views, history, now, photos, files)
         self._publish(contexts, files, views, now, progress, mode, result)
+        if self.outbox and result.complete:  # pushes name files: only once all are there
+            result.offered = offer(self.outbox, contexts, self.out, now)
         result.next_change = next_change(contexts)
         self._remember_run(views, loaded, records, result)
         self._report(views, loaded, mode, result)
@@ -503,6 +509,8 @@ class Builder:
         }
         body = {"build": build_id, "generated": generated, "counts": counts,
                 "generator": "kindalarm"}
+        if self.outbox:
+            body["push"] = backlog_status(self.outbox, self.settings)
         data = json_bytes(body)
         status, = BUILD_FILES
         return status.artifact(status.pattern.path(), key_of(data), lambda: data)

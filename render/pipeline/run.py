@@ -11,6 +11,7 @@ from pathlib import Path
 from ..alert.loader import LoadResult
 from ..alert.model import Alert
 from ..public import PublicAlert
+from ..push.outbox import Offer
 from .publish import PublishReport
 
 
@@ -60,6 +61,7 @@ class BuildResult:
     done: float = 0.0  # time.monotonic() at the end of the run
     started: float = 0.0  # time.perf_counter() at its start
     next_change: datetime | None = None  # when the clock alone next changes the tree
+    offered: list[Offer] = field(default_factory=list)  # new pushes handed to the outbox
 
     def summary(self) -> str:
         live = sum(1 for v in self.views if v.active)

@@ -31,13 +31,15 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from ..push.deliver import Deliverer
 from .build import Builder
 from .changes import ChangeTracker, Handler, Timing
 from .run import BuildResult, RunMode
 from .state import state_dir_for
 
 log = logging.getLogger("kindalarm")
-CLOCK = "the clock (a CAP renewal or an expiry is due)"  # why a publish without changes ran
+# Why a publish without changes ran: the clock, or the push backlog that status.json shows.
+CLOCK = "the clock (a renewal or an expiry is due) or the push backlog changed"
 
 
 @dataclass
@@ -84,6 +86,10 @@ class Watcher:
         self._events_seen = False  # every change since the last full look was looked at
         self._retry_at: float | None = None
         self._next_change: datetime | None = None  # the last publish's next_change
+        self._backlog_changed = threading.Event()  # status.json should show the new backlog
+        # Pushes go out beside the loop, never in it (a receiver that hangs delays nothing).
+        self.deliverer = Deliverer(self.builder.outbox, self.builder.settings,
+                                   on_backlog=self._on_backlog) if self.builder.outbox else None
         self._busy = threading.Event()
         self._observer_error: str | None = None
 
@@ -92,6 +98,8 @@ class Watcher:
     def run(self) -> None:
         """Watch and publish until `stop` is set; the publish in progress is finished."""
         self._start_observer()  # first, so nothing written during the first build is missed
+        if self.deliverer:
+            self.deliverer.start()
         self._request("startup")
         loop = self._start_loop()
         next_rescan = time.monotonic() + self.timing.rescan
@@ -113,6 +121,8 @@ class Watcher:
         self.tracker.wake.set()
         loop.join()
         self._stop_observer()
+        if self.deliverer:
+            self.deliverer.close()  # a delivery under way ends within its timeout
         log.info("stopped")
 
     def _request(self, reason: str) -> None:
@@ -189,13 +199,14 @@ class Watcher:
             try:
                 changes, held = self.tracker.take()
                 due = self._retry_at is not None and time.monotonic() >= self._retry_at
-                clock = self._clock_due()
+                clock = self._clock_due() or self._backlog_changed.is_set()
                 if not self._directory_present():
                     continue
                 if changes or self._rescan.is_set() or self._incomplete or due or clock:
                     reason = (self._rescan_reason if self._rescan.is_set() else
                               CLOCK if clock and not changes else "change")
                     self._rescan.clear()
+                    self._backlog_changed.clear()
                     self._publish(changes, held, reason)
             except Exception:
                 self.failures += 1
@@ -230,6 +241,11 @@ class Watcher:
             return min(self.timing.health, max(0.0, until))
         return self.timing.health
 
+    def _on_backlog(self) -> None:
+        """From a delivery thread: publish status.json with the receivers' new backlog."""
+        self._backlog_changed.set()
+        self.tracker.wake.set()
+
     def _clock_due(self) -> bool:
         return self._next_change is not None and datetime.now(UTC) >= self._next_change
 
@@ -254,6 +270,8 @@ class Watcher:
             then_complete=lambda: self.stop.is_set() or not self.tracker.has_ready()))
         self._retry_at = None
         self._next_change = result.next_change
+        if result.offered and self.deliverer:
+            self.deliverer.wake()
         self._events_seen = True
         self._incomplete = not result.complete
         self.publishes += 1
