@@ -16,6 +16,8 @@
 5. nothing to do: `Builder.run` in a new process rebuilding 1,000 alerts that are all
    published already (by a build made 2.5 s after the files were written).
 6. memory: peak RSS (VmHWM of a `kindalarm watch` subprocess) when a 50 MP photo is dropped.
+7. pushes: 1 again with three `[[webhooks]]` receivers down (nothing listens on their ports),
+   so every delivery fails and is retried beside the watcher; the ratio to 1 of the same run.
 
 A measurement, not a test: the machine is shared, so the figures carry its load; the load
 average is printed and stored with them. Results are appended to bench/results.md.
@@ -80,6 +82,7 @@ TARGETS = {
     "4": ("cold build of 200 alerts: alerts/s, CPU", ">= 2/s, CPU > 180%"),
     "5": ("rebuild of 1,000 unchanged: time, files written", "<= 0.5 s, 0 files"),
     "6": ("peak RSS, 50 MP photo dropped", "<= 250 MB"),
+    "7": ("1a, 1b with 3 receivers down; ratios to 1a, 1b", "(none)"),
 }
 
 
@@ -400,6 +403,43 @@ def measure_drops(figures: Figures, temp_dir: Path, args: argparse.Namespace, ph
     note(started, "1, 2 done")
 
 
+def closed_port() -> int:
+    """A port nothing listens on: a receiver that is down refuses the connection."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def measure_push(figures: Figures, temp_dir: Path, args: argparse.Namespace, photo: bytes,
+                 started: float) -> None:
+    """7: 1 with three webhook receivers down."""
+    site = temp_dir / "push"
+    alerts, out = new_site(site)
+    os.environ["KINDALARM_BENCH_SECRET"] = "bench"
+    with (site / "kindalarm.toml").open("a", encoding="utf-8") as settings:
+        for number in range(3):
+            settings.write(f'\n[[webhooks]]\nname = "down{number}"\nurl = '
+                           f'"http://127.0.0.1:{closed_port()}/hook"\n'
+                           f'secret_env = "KINDALARM_BENCH_SECRET"\n')
+    running = RunningWatcher(site, alerts, out)
+    try:
+        urgent, everything, _ = drops(running, alerts, args.drops, photo, "push")
+        assert running.builder.outbox is not None and running.builder.outbox.pending() > 0
+    finally:
+        running.close()
+    a, b = statistics.median(urgent), statistics.median(everything)
+    text = f"{a:.3f} s, {b:.3f} s"
+    if "1a" in figures.values:
+        text += (f"; ratios {a / statistics.median(figures.values['1a']):.2f}, "
+                 f"{b / statistics.median(figures.values['1b']):.2f}")
+    figures.text["7"] = text
+    figures.values["7"] = urgent
+    note(started, "7 done")
+
+
 def measure_scale(figures: Figures, temp_dir: Path, args: argparse.Namespace, photo: bytes,
                   started: float) -> None:
     """3: drops with N alerts in the directory against drops with 1."""
@@ -497,6 +537,8 @@ def measure(args: argparse.Namespace, photo: bytes, started: float) -> Figures:
             measure_builds(figures, temp_dir, args, photo, started)
         if "6" in args.only:
             measure_memory(figures, temp_dir)
+        if "7" in args.only:
+            measure_push(figures, temp_dir, args, photo, started)
     return figures
 
 
@@ -526,7 +568,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale-drops", type=int, default=20)  # 10 left medians 0.05 s apart
     parser.add_argument("--cold", type=int, default=200)
     parser.add_argument("--rebuild", type=int, default=1000)
-    parser.add_argument("--only", default="123456", help="which figures to measure")
+    parser.add_argument("--only", default="1234567", help="which figures to measure")
     parser.add_argument("--no-record", action="store_true", help="do not append to results")
     parser.add_argument("--compare", metavar="REV",
                         help="measure this checkout and git revision REV, alternately")
