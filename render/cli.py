@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # only for type checkers: the CLI stays light to import
     from .pipeline.build import Builder
     from .push.deliver import Deliverer
 
-from .errors import ConfigError
+from .errors import ConfigError, KindalarmError
 
 log = logging.getLogger("kindalarm")
 
@@ -265,6 +265,32 @@ def serve(site: Site, out: Path | None, address: str) -> None:
 
     host, port = parse_address(address)
     serve_forever(site.out(out), host, port)
+
+
+@main.group()
+def keys() -> None:
+    """Signing keys: displays check manifests and the API against the public key."""
+
+
+@keys.command("new")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_new(file: Path) -> None:
+    """Write a new Ed25519 signing key to FILE (PEM, mode 0600; never over an existing file)
+    and print its key id and public key. Keep FILE outside the output; set it as
+    [signing] key_file."""
+    import json
+
+    from .signing import new_key_file
+
+    try:
+        jwk = new_key_file(file)
+    except FileExistsError:
+        raise KindalarmError(f"{file} exists already; a signing key is never overwritten "
+                             "(choose another name, or delete it yourself)") from None
+    except OSError as exc:
+        raise KindalarmError(f"cannot write {file}: {exc.strerror}") from None
+    click.echo(f"key id (kid): {jwk['kid']}")
+    click.echo(f"public key (give it to display owners to pin): {json.dumps(jwk)}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
 from .push.settings import Webhook, parse_webhooks, parse_websub
+from .signing import SigningSettings, parse_signing
 
 LEVELS = ("kind-alarm", "vermist-kind")
 PROVINCES = (
@@ -68,6 +69,7 @@ class Settings:
     displays: dict[str, DisplayProfile] = field(default_factory=dict)
     websub_hub: str | None = None  # feeds name it, and it is pinged when they change
     webhooks: tuple[Webhook, ...] = ()
+    signing: SigningSettings | None = None  # manifests and the API signed (render/signing.py)
     source: Path | None = None
 
     @property
@@ -90,6 +92,7 @@ SHIPPED_DISPLAYS: dict[str, dict[str, Any]] = {
 _TOP_KEYS = {
     "base_url", "site_name", "brand", "phone", "tipline", "timezone", "found_notice_hours",
     "retire_seconds", "cap", "labels", "displays", "websub", "webhooks",
+    "signing",
 }
 
 
@@ -205,4 +208,5 @@ def load_settings(site: Path) -> Settings:
     }
     values["websub_hub"] = parse_websub(where, raw.get("websub", {}))
     values["webhooks"] = parse_webhooks(where, raw.get("webhooks", []))
+    values["signing"] = parse_signing(where, raw.get("signing", {}), path.parent)
     return Settings(**values)

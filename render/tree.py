@@ -84,6 +84,8 @@ ATOM = Pattern("feeds/atom.xml")
 JSON_FEED = Pattern("feeds/feed.json")
 API_ALERTS = Pattern("api/alerts.json")
 API_SCHEMA = Pattern("api/schema.json")
+API_ALERTS_JWS = Pattern("api/alerts.jws")  # with a signing key: section 4
+JWKS = Pattern("keys/jwks.json")
 CAP_MESSAGE = Pattern("cap/{id}/{version}.xml")
 CAP_RENEWAL = Pattern("cap/{id}/{version}-{renewal}.xml")  # contract section 6
 CAP_INDEX = Pattern("cap/feed.atom")
@@ -98,6 +100,7 @@ SLIDE = Pattern("displays/{profile}/{id}/{version}-{phase}.{fmt}")
 SLIDE_TEXT = Pattern("displays/{profile}/{id}/{version}.txt")
 CURRENT_SLIDE = Pattern("displays/{profile}/current.png")
 MANIFEST = Pattern("displays/{profile}/manifest.json")
+MANIFEST_JWS = Pattern("displays/{profile}/manifest.jws")
 # --- the tree itself ------------------------------------------------------------------------
 STATUS = Pattern("status.json")
 
@@ -164,6 +167,10 @@ def slide_text(profile: str, alert_id: str, version: str) -> str:
 
 def current_slide(profile: str) -> str:
     return CURRENT_SLIDE.path(profile=profile)
+
+
+def manifest_jws(profile: str) -> str:
+    return MANIFEST_JWS.path(profile=profile)
 
 
 def manifest(profile: str) -> str:

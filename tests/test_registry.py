@@ -6,6 +6,7 @@ from them (nginx's are checked against them in test_nginx.py)."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from render import tree
 from render.outlets.outlet import FileKind, artifacts_of
@@ -18,6 +19,7 @@ from render.outlets.registry import (
     versioned_alert_id,
 )
 from render.serve import CHARSET_TYPES, serve_in_thread
+from render.signing import Signer, SigningSettings, new_key_file
 from tests.helpers.http_client import get
 from tests.helpers.signage import context
 from tests.helpers.sites import SiteDir
@@ -63,15 +65,19 @@ def test_every_published_file_is_of_exactly_one_declared_kind(built_examples: Si
         (kind,) = claims(path)
         kinds[kind.pattern.template] += 1
     # Every kind the examples can make is there (GIF slides only where a profile asks; CAP
-    # renewals once half a message's life has passed).
+    # renewals once half a message's life has passed; signatures only with a signing key).
     missing = {k.pattern.template for k in file_kinds()} - set(kinds)
     assert missing == {"displays/{profile}/{id}/{version}-{phase}.gif",
-                       "cap/{id}/{version}-{renewal}.xml"}, missing
+                       "cap/{id}/{version}-{renewal}.xml", "displays/{profile}/manifest.jws",
+                       "api/alerts.jws", "keys/jwks.json"}, missing
 
 
 def test_outlets_make_their_files_as_they_declare_them(built_examples: SiteDir) -> None:
+    key_file = built_examples.root / "k.pem"
+    new_key_file(key_file)
+    signer = Signer(SigningSettings(key_file))  # so the signed kinds are made too
     for tree_name in tree.TREES:
-        ctx = context(built_examples, tree_name)
+        ctx = replace(context(built_examples, tree_name), signer=signer)
         assert ctx.views
         for outlet in OUTLETS:
             made = artifacts_of(outlet, ctx)

@@ -11,13 +11,14 @@ from ..templating import BUILTIN_TEMPLATES
 from ..words.i18n import LANGS
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
-from .jsondoc import json_bytes
+from .keys import JWS_TYPE, signed_json
 from .outlet import FileKind
 
 NAME = "api"
 ALERTS = FileKind(tree.API_ALERTS, "application/json", INDEX, personal=True)
 SCHEMA = FileKind(tree.API_SCHEMA, "application/json", LEAF)
-FILES = (ALERTS, SCHEMA)
+ALERTS_JWS = FileKind(tree.API_ALERTS_JWS, JWS_TYPE, INDEX)  # with a signing key
+FILES = (ALERTS, SCHEMA, ALERTS_JWS)
 SCHEMA_FILE = BUILTIN_TEMPLATES / "api" / "schema.json"
 
 
@@ -29,8 +30,8 @@ def view_artifacts(ctx: RenderContext, view: PublicAlert) -> tuple[Artifact, ...
 def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     """`api/alerts.json` (the active alerts) and `api/schema.json`."""
     inputs = [(v.id, v.version) for v in ctx.active]
-    yield ALERTS.artifact(tree.API_ALERTS.path(), key_of(ctx.render_key, ctx.tree, inputs),
-                          lambda: json_bytes(alerts_document(ctx)))
+    yield from signed_json(ctx, ALERTS, ALERTS_JWS, tree.API_ALERTS.path(),
+                           tree.API_ALERTS_JWS.path(), inputs, lambda: alerts_document(ctx))
     yield SCHEMA.artifact(tree.API_SCHEMA.path(), key_of(ctx.render_key, "schema"),
                           SCHEMA_FILE.read_bytes)
 

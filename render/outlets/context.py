@@ -15,6 +15,7 @@ from .. import tree
 from ..config import Settings
 from ..pipeline.state import Message
 from ..public import PublicAlert, front_page_since, microseconds
+from ..signing import Signer
 from .artifacts import key_of
 from .once import Once
 
@@ -72,6 +73,7 @@ class RenderContext:
     # Both posters of an alert, set together once a run: (tree, version) -> paper -> PDF.
     posters: Once[tuple[str, str], dict[str, bytes]] = field(default_factory=Once)
     carry: Carry = field(default_factory=Carry)  # see Carry: one per tree, run after run
+    signer: Signer | None = None  # with `[signing]`: manifests and the API are signed
     # The lists derived from views, history, now and settings (the properties below), made
     # once: a context made from this one by `replace` (the urgent step) shares them, since
     # thousands of views are sorted and filtered for them.

@@ -28,6 +28,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -40,7 +41,7 @@ from ..public import PublicAlert
 from ..words import i18n
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
-from .jsondoc import json_bytes
+from .keys import JWS_TYPE, signed_json
 from .once import Once
 from .outlet import FileKind
 from .share import CARD_PNG, render_card, share_image
@@ -51,7 +52,8 @@ SLIDES = {fmt: FileKind(tree.Pattern(tree.SLIDE.template.replace("{fmt}", fmt)),
 SLIDE_TEXT = FileKind(tree.SLIDE_TEXT, "text/plain", LEAF, personal=True)
 CURRENT = FileKind(tree.CURRENT_SLIDE, "image/png", LEAF, personal=True)
 MANIFEST = FileKind(tree.MANIFEST, "application/json", INDEX)
-FILES = (*SLIDES.values(), SLIDE_TEXT, CURRENT, MANIFEST)
+MANIFEST_JWS = FileKind(tree.MANIFEST_JWS, JWS_TYPE, INDEX)  # with a signing key
+FILES = (*SLIDES.values(), SLIDE_TEXT, CURRENT, MANIFEST, MANIFEST_JWS)
 AMBER = (255, 176, 0)
 RGB_TEXT, RGB_LABEL = (255, 210, 0), (255, 40, 40)
 
@@ -260,8 +262,8 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
     def current() -> bytes:
         return slide_bytes(slides[0]) if slides else encode_display(blank(profile), "png")
 
-    def manifest() -> bytes:
-        body = {
+    def manifest() -> dict[str, Any]:
+        return {
             "profile": profile.name, "width": profile.width, "height": profile.height,
             "slides": [{
                 "image": s.path.removeprefix(base + "/"), "seconds": profile.seconds,
@@ -271,14 +273,13 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
                 "width": profile.width, "height": profile.height,
             } for s in slides],
         }
-        return json_bytes(body)
 
     slide_keys = [s.key for s in slides]
     return files, [
         CURRENT.artifact(tree.current_slide(profile.name),
                          key_of(ctx.render_key, ctx.tree, profile, slide_keys[:1]), current),
-        MANIFEST.artifact(tree.manifest(profile.name),
-                          key_of(ctx.render_key, ctx.tree, profile, slide_keys), manifest)]
+        *signed_json(ctx, MANIFEST, MANIFEST_JWS, tree.manifest(profile.name),
+                     tree.manifest_jws(profile.name), (profile, slide_keys), manifest)]
 
 
 def _drawer(ctx: RenderContext, profile: DisplayProfile, view: PublicAlert

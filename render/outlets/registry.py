@@ -12,16 +12,17 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from .. import tree
-from . import api, cap, displays, feeds, jsonfeed, poster, share, texts, web
+from . import api, cap, displays, feeds, jsonfeed, keys, poster, share, texts, web
 from .artifacts import STATUS
 from .outlet import ClockedOutlet, FileKind, Outlet
 
 # The order in which the build asks them: within a write layer, files are written in this
 # order (the biggest images first keeps both render threads busy).
-OUTLETS: tuple[Outlet, ...] = (web, api, feeds, jsonfeed, cap, texts, displays, share, poster)
+OUTLETS: tuple[Outlet, ...] = (web, api, feeds, jsonfeed, cap, texts, displays, share, poster,
+                               keys)
 
 # Outlets whose files change with the clock alone, and say when (the watcher wakes then).
-CLOCKED: tuple[ClockedOutlet, ...] = (cap,)
+CLOCKED: tuple[ClockedOutlet, ...] = (cap, keys)  # renewals; signatures' valid_until
 
 # Files of the tree that no outlet makes: the build's own status.json.
 BUILD_FILES = (FileKind(tree.STATUS, "application/json", STATUS),)

@@ -51,6 +51,7 @@ from ..public import (
     withdrawn_view,
 )
 from ..push.plan import backlog_status, offer, open_outbox
+from ..signing import load_signer
 from ..templating import environment
 from ..tree import TREES
 from .clock import next_change
@@ -84,6 +85,7 @@ class Builder:
         self.outlets = tuple(outlets)
         self.state = State(state_dir_for(out))
         self.outbox = open_outbox(state_dir_for(out), self.settings)  # None: nothing to push
+        self.signer = load_signer(self.settings.signing)  # None: nothing is signed
         # What is kept from run to run, and its rules: render/pipeline/memory.py.
         self.memory = memory or Memory()
         self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
@@ -433,7 +435,7 @@ class Builder:
             history=[m for m in history if m.exercise == (tree != "")], now=now,
             photos=photos, templates=self.templates, site=self.site, tree=tree,
             render_key=self.render_key, published=published, cards=cards, posters=posters,
-            carry=self.memory.carries[tree],
+            carry=self.memory.carries[tree], signer=self.signer,
         ) for tree in TREES]
 
     def _artifacts(self, contexts: list[RenderContext], ended: bool = True
