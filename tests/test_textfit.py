@@ -124,3 +124,29 @@ def test_fit_finds_the_size_measuring_only_around_its_estimate(
     assert fitted.size == largest and not fitted.broken
     words = len(text.split())
     assert len(calls) <= 4 * (words + 1)  # a bisection over 7 sizes measured ~7 per word
+
+
+def test_wrap_plans_lines_for_another_renderer() -> None:
+    """Lines no wider than the box at any size (advances measured once, scaled), broken at
+    spaces and after hyphens, a word too long for a line broken with a hyphen of its own."""
+    name = HARD_NAMES["long"]
+    for size in (11.5, 40.5, 72.0):
+        lines = textfit.wrap(name, 400, size, "black")
+        rejoined = "".join(line if line.endswith("-") else f"{line} " for line in lines)
+        assert rejoined.replace("-", "").strip() == name.replace("-", "")
+        assert all(textfit.font("black", round(size * 10)).getlength(line) / 10 <= 400 * 1.01
+                   for line in lines), lines
+    assert textfit.wrap(name, 553, 40.5, "black")[2:] == ["der Heijden-",
+                                                          "Vandenbroucke de Jonghe"]
+    compound = textfit.wrap(HARD_NAMES["compound"], 200, 40.5, "black")
+    assert len(compound) > 1 and all(line.endswith("-") for line in compound[:-1])
+    first, *rest = textfit.wrap("grijze Volkswagen Golf " * 4, 300, 12, indent=100)
+    assert textfit.length(first, 12) <= 200 < textfit.length(rest[0], 12) <= 300
+
+
+def test_ellipsize_keeps_whole_words_within_the_width() -> None:
+    line = "Een heel lange beschrijving van wat er is gebeurd en waar"
+    cut = textfit.ellipsize(line, 200, 12)
+    assert cut.endswith(textfit.ELLIPSIS) and textfit.length(cut, 12) <= 200
+    assert line.startswith(cut.removesuffix(textfit.ELLIPSIS))
+    assert cut.removesuffix(textfit.ELLIPSIS) in [" ".join(line.split()[:n]) for n in range(9)]

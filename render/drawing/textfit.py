@@ -21,6 +21,7 @@ scales instead of point sizes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,7 +104,7 @@ def _pitch(f: ImageFont.FreeTypeFont, leading: float) -> int:
     return max(ascent + descent, round(f.size * leading))
 
 
-def _wrap(text: str, f: ImageFont.FreeTypeFont, width: int, break_words: bool,
+def _wrap(text: str, f: ImageFont.FreeTypeFont, width: float, break_words: bool,
           measure: Callable[[str], float] | None = None) -> list[str] | None:
     """Greedy word wrap; None if a word is wider than a line and may not be broken.
     `measure` stands in for the font's own line widths (see `fit`)."""
@@ -131,7 +132,7 @@ def _wrap(text: str, f: ImageFont.FreeTypeFont, width: int, break_words: bool,
     return lines
 
 
-def _break_word(word: str, f: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _break_word(word: str, f: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """Cut a word into line-wide pieces, each but the last ending in a hyphen."""
     pieces: list[str] = []
     rest = word
@@ -282,6 +283,71 @@ def is_rtl(text: str) -> bool:
         if kind == "L":
             return False
     return False
+
+
+# --- lines planned for another renderer (the posters' WeasyPrint) ---------------------------
+
+REFERENCE = 100  # px: a word is measured once, at this size; its advance scales with the size
+_HYPHENATED = re.compile(r"[^-]*-+|[^-]+")  # "van-der-Berg": "van-", "der-", "Berg"
+
+
+@lru_cache(maxsize=16384)
+def _word_length(word: str, weight: str, fallback: bool) -> float:
+    return font(weight, REFERENCE, fallback).getlength(word)
+
+
+def _line_length(line: str, weight: str, fallback: bool) -> float:
+    words = line.split(" ")
+    return (sum(_word_length(w, weight, fallback) for w in words)
+            + _word_length(" ", weight, fallback) * (len(words) - 1))
+
+
+def length(text: str, size: float, weight: str = "regular") -> float:
+    """The width of `text` (its white space collapsed) on one line at `size`."""
+    text = " ".join(text.split())
+    return _line_length(text, weight, needs_fallback(text, weight)) * size / REFERENCE
+
+
+def wrap(text: str, width: float, size: float, weight: str = "regular", indent: float = 0.0
+         ) -> list[str]:
+    """`text`, its white space collapsed, in greedy lines no wider than `width` when set at
+    `size` (both in one unit, say points; the first line `indent` narrower), broken at
+    spaces and after hyphens, a word too long for a line broken with a hyphen: the lines a
+    poster plans before WeasyPrint sets them in the same fonts."""
+    text = " ".join(text.split())
+    fallback = needs_fallback(text, weight)
+    reference = font(weight, REFERENCE, fallback)
+    full = width * REFERENCE / size
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        for index, piece in enumerate(_HYPHENATED.findall(word)):
+            room = full - (0.0 if lines else indent * REFERENCE / size)
+            candidate = (line + ("" if index else " ") + piece) if line else piece
+            if _line_length(candidate, weight, fallback) <= room:
+                line = candidate
+                continue
+            if line or (indent and not lines):  # a lead too wide for it keeps a line alone
+                lines.append(line)
+            pieces = [piece] if _word_length(piece, weight, fallback) <= full else \
+                _break_word(piece, reference, full)
+            lines += pieces[:-1]
+            line = pieces[-1]
+    return [*lines, line] if line else lines
+
+
+def ellipsize(line: str, width: float, size: float, weight: str = "regular") -> str:
+    """`line` ending in an ellipsis within `width` at `size`: whole words dropped from its
+    end while there is more than one, then letters."""
+    fallback = needs_fallback(line, weight)
+    room = width * REFERENCE / size
+    words = line.rstrip("-").split(" ")
+    while len(words) > 1 and _line_length(" ".join(words) + ELLIPSIS, weight, fallback) > room:
+        words.pop()
+    last = " ".join(words).rstrip(" ,;:-")
+    while len(last) > 1 and _line_length(last + ELLIPSIS, weight, fallback) > room:
+        last = last[:-1].rstrip(" ,;:-")
+    return last + ELLIPSIS
 
 
 # --- the pixel font of LED signs ------------------------------------------------------------
