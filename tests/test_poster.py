@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from render.outlets import poster
 from render.outlets.outlet import artifacts_of
+from tests.helpers.posters import long_text
 from tests.helpers.signage import HARD_NAMES, context
 from tests.helpers.sites import SiteDir, alert_doc
 
@@ -109,12 +110,10 @@ def test_posters_only_for_active_alerts_and_not_urgent(site: SiteDir) -> None:
     assert all(a.path.startswith("share/active-one/") and not a.urgent for a in arts)
 
 
-def test_a3_starts_at_the_size_that_fitted_a4(examples_site: SiteDir,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sanne's full details spill over at the largest size; A3 (A4 scaled up) is then not
-    set at that size again, and still comes out as one page."""
+def counting_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts WeasyPrint layouts from here on."""
     html_class, fonts, font_config = poster.weasyprint_setup()
-    laid_out: list[float] = []
+    laid_out: list[int] = []
 
     class CountingHTML(html_class):  # type: ignore[misc, valid-type]
         def render(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -122,17 +121,32 @@ def test_a3_starts_at_the_size_that_fitted_a4(examples_site: SiteDir,
             return super().render(*args, **kwargs)
 
     monkeypatch.setattr(poster, "weasyprint_setup", lambda: (CountingHTML, fonts, font_config))
+    return laid_out
+
+
+def test_each_paper_is_set_once_as_planned(examples_site: SiteDir,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sanne's full details fit the page as planned: WeasyPrint sets A4 once, A3 once."""
+    laid_out = counting_layouts(monkeypatch)
     for name in [p.name for p in examples_site.alerts.glob("*.*") if "sanne" not in p.name]:
         (examples_site.alerts / name).unlink()
     ctx = context(examples_site)
     [view] = ctx.views
-    a4, a3 = (poster.poster_pdf(ctx, view, paper) for paper in ("A4", "A3"))
+    for paper in poster.PAPERS:
+        assert_one_page(poster.poster_pdf(ctx, view, paper), paper)
+    assert len(laid_out) == 2
+
+
+def test_a_plan_that_spills_over_is_planned_again_with_room_to_spare(
+        site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were WeasyPrint to set lines wider than Pillow measured them (here: lines planned a
+    third wider than their boxes), the poster would spill onto a second page; it is set
+    again from the plan with room to spare, and A3 starts at the plan that fitted A4."""
+    laid_out = counting_layouts(monkeypatch)
+    monkeypatch.setattr(poster, "SAFETIES", (1.35, *poster.SAFETIES))
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc(description=long_text("Een lange beschrijving.", 900)))
+    ctx = context(site)
+    for paper in poster.PAPERS:
+        assert_one_page(poster.poster_pdf(ctx, ctx.views[0], paper), paper)
     assert len(laid_out) == 3  # A4 twice, A3 once
-    assert_one_page(a4, "A4")
-    assert_one_page(a3, "A3")
-    # A3 on its own, set from the top (a fresh run's context, no A4 before it) ...
-    monkeypatch.setattr(poster, "PAPERS", {"A3": poster.PAPERS["A3"]})
-    laid_out.clear()
-    alone = context(examples_site)
-    poster.poster_pdf(alone, alone.views[0], "A3")
-    assert len(laid_out) >= 2  # ... would have been set twice as well

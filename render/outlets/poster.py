@@ -4,9 +4,10 @@ The HTML comes from `templates/poster.html` (a site may override it). The photo 
 published web photo (150 to 290 dpi at its printed size: never the raw camera file), the
 QR code (pixels scaled unsmoothed: sharp at any size) leads to the alert page.
 WeasyPrint is set up once per process: one `FontConfiguration` and one font stylesheet
-shared by every poster. A poster is one page: if an alert's texts are so long that they
-spill over, it is set again in a smaller size. Posters exist for active alerts only, and
-are not urgent.
+shared by every poster. `poster_layout` plans the page (the photo and the name take the
+room the texts leave; texts too long are cut, never set smaller); should WeasyPrint still
+spill onto a second page, it is planned again with more room to spare. Posters exist for
+active alerts only, and are not urgent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ..drawing.card import BANDS, FOOTERS
 from ..drawing.textfit import FONT_DIR
 from ..pipeline import workers
 from ..public import PublicAlert
+from ..words import i18n
+from . import poster_layout as layout
 from .artifacts import LEAF, Artifact, key_of
 from .context import RenderContext
 from .outlet import FileKind
@@ -32,9 +35,19 @@ from .share import address
 NAME = "poster"
 POSTER = FileKind(tree.POSTER, "application/pdf", LEAF, urgent=False, personal=True)
 FILES = (POSTER,)
-PAPERS = {"A4": (297, 13.0), "A3": (420, 18.4)}  # page height in mm, root font size in pt
-SHRINK = (1.0, 0.85, 0.72, 0.6)  # root size factors tried until the poster is one page
-CALL_REM = 10.5  # height of the call-to-action band at the foot, in root font sizes
+PAPERS = {"A4": 1.0, "A3": 420 / 297}  # each paper's size, relative to A4
+# How much narrower than its box each line is planned: as measured, then with more room to
+# spare, should WeasyPrint set a line wider than Pillow measured it (a second page).
+SAFETIES = (layout.SAFETY, layout.SAFETY - 0.05)
+NO_PHOTO = {"nl": "Geen foto beschikbaar", "en": "No photo available"}
+FACT_LABELS = {
+    "nl": {"height": "Lengte", "build": "Postuur", "hair": "Haar", "eyes": "Ogen",
+           "clothing": "Kleding", "features": "Kenmerken", "vehicle": "Voertuig:",
+           "suspect": "Gezocht:"},
+    "en": {"height": "Height", "build": "Build", "hair": "Hair", "eyes": "Eyes",
+           "clothing": "Clothing", "features": "Features", "vehicle": "Vehicle:",
+           "suspect": "Wanted:"},
+}
 FONT_FACES = "\n".join(
     f'@font-face {{ font-family: {family}; font-weight: {weight}; '
     f'src: url("{(FONT_DIR / file).as_uri()}"); }}'
@@ -112,35 +125,83 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
 
 
 def _posters(ctx: RenderContext, view: PublicAlert) -> dict[str, bytes]:
-    """Both papers' posters of an alert, set together (once a run) in a worker process if
-    there are any: see `pdfs_of`."""
-    return workers.run(pdfs_of, {paper: _pages(ctx, view, paper) for paper in PAPERS})
+    """Both papers' posters of an alert, planned once and set together (once a run) in a
+    worker process if there are any: see `pdfs_of`."""
+    text = poster_text(ctx, view, "nl")
+    aspect = _aspect(ctx, view)
+    plans = [layout.plan(text, aspect, safety) for safety in SAFETIES]
+    return workers.run(pdfs_of, {paper: _pages(ctx, view, paper, text, plans)
+                                 for paper in PAPERS})
 
 
-def _pages(ctx: RenderContext, view: PublicAlert, paper: str) -> list[str]:
-    """The poster's HTML at every size of SHRINK, largest first."""
-    page_height, root_pt = PAPERS[paper]
+def _pages(ctx: RenderContext, view: PublicAlert, paper: str, text: layout.PosterText,
+           plans: list[layout.Plan]) -> list[str]:
+    """The poster's HTML on this paper, one for each plan."""
     url = ctx.url(tree.alert_folder(view.id))
     values = dict(
-        view=view, lang="nl", paper=paper, page_height_mm=page_height,
-        label=ctx.settings.labels[view.level], band=_css(BANDS[view.level]),
+        view=view, lang="nl", paper=paper, label=text.label, band=_css(BANDS[view.level]),
         footer=_css(FOOTERS[view.level][0]), photo_uri=photo_uri(ctx, view),
-        qr_uri=qr_png_uri(url), address=address(ctx, view), settings=ctx.settings,
+        focus=_focus(view), no_photo=NO_PHOTO["nl"], age=text.age, qr_uri=qr_png_uri(url),
+        address=address(ctx, view), settings=ctx.settings, L=layout,
+        pt=functools.partial(_pt, PAPERS[paper]),
+        call_size=layout.call_size(i18n.WORDS["nl"]["call"], view.phone),
     )
     template = ctx.templates.get_template("poster.html")
-    pages = []
-    for factor in SHRINK:
-        size = round(root_pt * factor, 2)
-        pages.append(template.render(root_pt=size, call_height_pt=round(size * CALL_REM, 1),
-                                     **values))
-    return pages
+    return [template.render(plan=plan, **values) for plan in plans]
+
+
+def poster_text(ctx: RenderContext, view: PublicAlert, lang: str) -> layout.PosterText:
+    """What the poster of an active alert says."""
+    d = view.details
+    assert d is not None
+    words = i18n.WORDS[lang]
+    labels = FACT_LABELS[lang]
+
+    def fact(key: str, value: str | None) -> list[layout.Fact]:
+        return [layout.Fact(labels[key], (layout.Value(value),))] if value else []
+
+    seen = layout.Fact(words["last_seen"], (
+        layout.Value(i18n.format_datetime(d.last_seen_time, ctx.settings.tz, lang), keep=True),
+        layout.Value(i18n.tr(d.last_seen_place, lang))))
+    facts = [seen, *fact("height", f"{d.height_cm} cm" if d.height_cm else None)]
+    for key in ("build", "hair", "eyes", "clothing", "features"):
+        facts += fact(key, i18n.tr(getattr(d, key), lang))
+    description = i18n.tr(d.description, lang)
+    paragraphs = [layout.Paragraph("", description)] if description.strip() else []
+    paragraphs += [layout.Paragraph(labels["vehicle"], i18n.tr(v.description, lang)
+                                    + (f" ({v.plate})" if v.plate else ""))
+                   for v in d.vehicles]
+    paragraphs += [layout.Paragraph(labels["suspect"], i18n.tr(s, lang)) for s in d.suspects]
+    return layout.PosterText(
+        label=ctx.settings.labels[view.level], name=d.name, age=i18n.age_text(d.age, lang),
+        facts=tuple(facts), paragraphs=tuple(paragraphs), more_info=words["more_info"],
+        exercise=view.exercise)
+
+
+def _aspect(ctx: RenderContext, view: PublicAlert) -> float:
+    """Width over height of the web photo as published (turned upright); a missing photo's
+    box has a portrait's shape."""
+    if not view.photo:
+        return 0.75
+    from PIL import Image
+
+    with Image.open(io.BytesIO(ctx.photos.web_photo(view.photo.sha256))) as image:
+        return image.width / image.height
+
+
+def _focus(view: PublicAlert) -> str:
+    """The photo's focus as CSS `object-position`, which crops as `ImageOps.fit` does."""
+    x, y = view.photo.focus if view.photo else (0.5, 0.3)
+    return f"{x * 100:.1f}% {y * 100:.1f}%"
+
+
+def _pt(scale: float, length: float) -> str:
+    return f"{length * scale:.2f}pt"
 
 
 def pdfs_of(pages: dict[str, list[str]]) -> dict[str, bytes]:
     """Each paper's poster (see `pdf_of`). A3 is A4 scaled by the square root of two, page
-    and type alike, so the next paper starts at the size that fitted the one before: an
-    alert with full details spills over at the largest size, and the second paper need
-    not set that size again."""
+    and type alike, so the next paper starts at the plan that fitted the one before."""
     pdfs = {}
     start = 0
     for paper, sizes in pages.items():
@@ -149,9 +210,9 @@ def pdfs_of(pages: dict[str, list[str]]) -> dict[str, bytes]:
 
 
 def pdf_of(pages: list[str], start: int = 0) -> tuple[bytes, int]:
-    """The first of these HTML pages from `start` on (the same poster, ever smaller) that
-    sets on one page, as PDF, and its index; the first page of the last one if none does
-    (it carries the essentials)."""
+    """The first of these HTML pages from `start` on (the same poster, planned with ever
+    more room to spare) that sets on one page, as PDF, and its index; the first page of the
+    last one if none does (it carries the essentials)."""
     with _LOCK:  # also around the set-up: two render threads must not both create one
         html_class, fonts, font_config = weasyprint_setup()
         for index in range(start, len(pages)):

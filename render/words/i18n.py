@@ -59,12 +59,14 @@ WORDS: dict[str, dict[str, str]] = {
         "missing": "Vermist", "found": "Gevonden", "withdrawn": "Ingetrokken",
         "ended": "Beëindigd", "exercise": "OEFENING", "last_seen": "Laatst gezien",
         "call": "Gezien? Bel direct", "tipline": "Tiplijn", "age": "Leeftijd",
+        "more_info": "Meer informatie: scan de QR-code",
         "no_active": "Er zijn op dit moment geen actieve meldingen.",
     },
     "en": {
         "missing": "Missing", "found": "Found", "withdrawn": "Withdrawn",
         "ended": "Ended", "exercise": "EXERCISE", "last_seen": "Last seen",
         "call": "Seen this child? Call now", "tipline": "Tip line", "age": "Age",
+        "more_info": "More information: scan the QR code",
         "no_active": "There are no active alerts at the moment.",
     },
 }
