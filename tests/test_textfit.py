@@ -150,3 +150,24 @@ def test_ellipsize_keeps_whole_words_within_the_width() -> None:
     assert cut.endswith(textfit.ELLIPSIS) and textfit.length(cut, 12) <= 200
     assert line.startswith(cut.removesuffix(textfit.ELLIPSIS))
     assert cut.removesuffix(textfit.ELLIPSIS) in [" ".join(line.split()[:n]) for n in range(9)]
+
+
+@pytest.mark.parametrize("min_size", [17, 28, 56])
+def test_min_size_is_a_floor_too_long_text_is_shortened(min_size: int) -> None:
+    """Text far too long for its box is set at `min_size` and ends in an ellipsis: its
+    capitals, measured in the drawn pixels, are as tall as Inter's at that size, and its
+    lines at least that far apart."""
+    from PIL import Image, ImageDraw
+
+    text = " ".join(["HALT KIND ALARM"] * 200)
+    width, height = 20 * min_size, 4 * min_size
+    fitted = fit(text, width, height, max_size=4 * min_size, min_size=min_size)
+    assert fitted.size == min_size and fitted.ellipsized
+    assert fitted.lines[-1].endswith(textfit.ELLIPSIS) and fitted.pitch >= min_size
+    assert_inside(fitted, width, height)
+    image = Image.new("L", (width, height), 255)
+    textfit.draw_fitted(ImageDraw.Draw(image), fitted, (0, 0, width, height), 0)
+    pixels = image.tobytes()
+    inked = [y for y in range(fitted.pitch) if min(pixels[y * width:(y + 1) * width]) < 128]
+    cap = textfit.font("bold", min_size).getbbox("H")
+    assert max(inked) - min(inked) + 1 >= cap[3] - cap[1] - 1 >= 0.7 * min_size
