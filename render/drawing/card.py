@@ -6,12 +6,19 @@ age, where and when last seen, a call to action with the phone number, and the s
 Wide cards put the photo beside the text, tall ones above it. A found child gets a green
 GEVONDEN card with the first name only and no photo. Drills carry a yellow OEFENING strip.
 
-`draw_card` returns a `Canvas` that records the ink box of every line of text it drew, so
-tests can check that nothing runs outside the image or over another block.
+Cards are read from afar (station screens, signage): no text on one is smaller than 28 px
+per 1080 px of its short side (`LEGIBLE`), 28 px on a full-HD screen either way round and
+17 px on a 1200x630 share image; a text too long for its box at that size is shortened
+with an ellipsis, never set smaller.
+
+`draw_card` returns a `Canvas` that records the ink box of every line of text it drew, and
+how each block was fitted, so tests can check that nothing runs outside the image or over
+another block, and that nothing is smaller than the card's legible size.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,13 +27,19 @@ from PIL import Image, ImageDraw
 from ..config import Settings
 from ..public import FOUND, PublicAlert
 from ..words import i18n
-from .textfit import Box, draw_fitted, fit
+from .textfit import Box, Fitted, draw_fitted, fit
 
 WHITE, INK, GREY = (255, 255, 255), (17, 17, 17), (68, 68, 68)
 YELLOW = (255, 212, 0)
 BANDS = {"kind-alarm": (200, 16, 46), "vermist-kind": (29, 79, 145), FOUND: (26, 127, 55)}
 FOOTERS = {"kind-alarm": (YELLOW, INK), "vermist-kind": ((232, 238, 247), (29, 79, 145)),
            FOUND: ((232, 245, 236), INK)}
+LEGIBLE = (28, 1080)  # the smallest text: 28 px per 1080 px of the card's short side
+
+
+def legible_size(size: tuple[int, int]) -> int:
+    """The smallest font size (px) any text on a card of this size is set in."""
+    return math.ceil(min(size) * LEGIBLE[0] / LEGIBLE[1])
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,7 @@ class Canvas:
     image: Image.Image
     margin: int
     texts: list[tuple[str, Box]] = field(default_factory=list)  # (block, ink box) per line
+    fitted: list[tuple[str, Fitted]] = field(default_factory=list)  # how each block was set
 
     def __post_init__(self) -> None:
         self.draw = ImageDraw.Draw(self.image)
@@ -102,14 +116,16 @@ class Canvas:
     def text(self, block: str, text: str, box: Box, *, fill: tuple[int, int, int],
              weight: str = "bold", max_size: int = 200, min_size: int = 12,
              max_lines: int | None = None, align: str = "left", valign: str = "top") -> int:
-        """Fit and draw one block; returns the height it took (0 for empty text)."""
+        """Fit and draw one block, never smaller than the card's legible size; returns the
+        height it took (0 for empty text)."""
         if not text.strip():
             return 0
         left, top, right, bottom = box
         fitted = fit(text, right - left, bottom - top, weight=weight, max_size=max_size,
-                     min_size=min_size, max_lines=max_lines)
+                     min_size=max(min_size, legible_size(self.size)), max_lines=max_lines)
         inks = draw_fitted(self.draw, fitted, box, fill, align, valign)
         self.texts += [(block, ink) for ink in inks]
+        self.fitted.append((block, fitted))
         return fitted.height
 
 
