@@ -150,3 +150,20 @@ def test_a_plan_that_spills_over_is_planned_again_with_room_to_spare(
     for paper in poster.PAPERS:
         assert_one_page(poster.poster_pdf(ctx, ctx.views[0], paper), paper)
     assert len(laid_out) == 3  # A4 twice, A3 once
+
+
+def test_a_sites_own_poster_template_from_before_the_plan_still_sets(site: SiteDir) -> None:
+    """A site's templates/poster.html written for the sizes poster.py gave before the
+    plan (root font size, call band height, page height) still makes its poster."""
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "poster.html").write_text(
+        "<style>@page { size: {{ paper }}; margin: 0 0 {{ call_height_pt }}pt 0; }"
+        "html { font-size: {{ root_pt }}pt; }</style>"
+        "<h1>{{ view.details.name }}</h1><p>{{ page_height_mm }} mm</p>", encoding="utf-8")
+    site.photo("anna.jpg")
+    site.write("a.json", alert_doc())
+    ctx = context(site)
+    for paper, height in (("A4", "297 mm"), ("A3", "420 mm")):
+        data = poster.poster_pdf(ctx, ctx.views[0], paper)
+        assert_one_page(data, paper)
+        assert height in pages(data)[0].extract_text()

@@ -145,6 +145,9 @@ def _pages(ctx: RenderContext, view: PublicAlert, paper: str, text: layout.Poste
         address=address(ctx, view), settings=ctx.settings, L=layout,
         pt=functools.partial(_pt, PAPERS[paper]),
         call_size=layout.call_size(i18n.WORDS["nl"]["call"], view.phone),
+        # What a site's own poster.html from before the plan sets its sizes in.
+        page_height_mm=round(297 * PAPERS[paper]), root_pt=round(13 * PAPERS[paper], 2),
+        call_height_pt=round(layout.CALL_H * PAPERS[paper], 1),
     )
     template = ctx.templates.get_template("poster.html")
     return [template.render(plan=plan, **values) for plan in plans]
