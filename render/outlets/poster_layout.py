@@ -110,10 +110,6 @@ class Plan:
     more_info: str  # "" when nothing was cut
     label_size: float  # of the header band's label: smaller only if a site's is very long
 
-    @property
-    def facts_width(self) -> float:
-        return WIDTH - self.photo_width - COLUMN_GAP
-
 
 def plan(text: PosterText, photo_aspect: float = 0.75, safety: float = SAFETY) -> Plan:
     """The poster's layout: the largest photo and name, at the largest detail size, that
@@ -205,8 +201,8 @@ class _Layout:
         return best
 
     def cut(self) -> Plan:
-        """Every text at the smallest sizes, beside the narrowest photo, each cut to its
-        share of the page, and the line that points to the QR code."""
+        """Every text at the smallest sizes, each cut to its share of the page, and the
+        line that points to the QR code; the photo as wide as the row's height asks."""
         size = DETAIL_TIERS[-1][-1]
         narrowest = photo_width = WIDTH * PHOTO_WIDTHS[-1]
         name = self.name_lines
