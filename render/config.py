@@ -24,6 +24,9 @@ DISPLAY_COLORS = ("mono1", "amber", "gray8", "rgb")
 DISPLAY_CONTENTS = ("text", "photo")
 MIN_CAP_EXPIRES_HOURS = 0.01
 DISPLAY_FORMATS = ("png", "gif")
+# The largest graphic IRIS-style sign controllers take (NTCIP 1203 graphics, as GIF): a GIF of
+# a bigger screen would be a slow, dithered copy of a PNG that such screens read anyway.
+GIF_MAX_SIZE = (240, 144)
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class DisplayProfile:
     seconds: int = 10
     levels: tuple[str, ...] = LEVELS
     regions: tuple[str, ...] = ()  # empty: every region
-    formats: tuple[str, ...] = ("png",)
+    formats: tuple[str, ...] = ("png",)  # png always; gif too for sign controllers
     lines: int = 3  # text profiles: lines per phase
     pictogram: bool = False  # text profiles: draw a child pictogram beside the text
 
@@ -79,10 +82,11 @@ class Settings:
 
 SHIPPED_DISPLAYS: dict[str, dict[str, Any]] = {
     "drip-tekst": {"width": 144, "height": 48, "color": "mono1", "content": "text",
-                   "phases": 2, "lines": 3, "levels": ["kind-alarm"], "seconds": 4},
+                   "phases": 2, "lines": 3, "levels": ["kind-alarm"], "seconds": 4,
+                   "formats": ["png", "gif"]},
     "drip-kleur": {"width": 240, "height": 144, "color": "rgb", "content": "text",
                    "phases": 2, "lines": 3, "pictogram": True, "levels": ["kind-alarm"],
-                   "seconds": 4},
+                   "seconds": 4, "formats": ["png", "gif"]},
     "ns-station": {"width": 1920, "height": 1080, "color": "rgb", "content": "photo",
                    "levels": ["kind-alarm"], "seconds": 15},
     "signage-portrait": {"width": 1080, "height": 1920, "color": "rgb", "content": "photo",
@@ -138,13 +142,20 @@ def parse_display(name: str, raw: Any, where: str) -> DisplayProfile:
                     raise ConfigError(
                         f"{where}.{key}: '{item}' is not one of {', '.join(choices)}"
                     )
-            values[key] = tuple(items)
+            values[key] = tuple(dict.fromkeys(items))  # each once
     if "pictogram" in raw:
         values["pictogram"] = _expect(f"{where}.pictogram", raw["pictogram"], bool, "true or false")
     profile = DisplayProfile(**values)
     if profile.color in ("mono1", "amber") and profile.content == "photo":
         raise ConfigError(
             f"{where}: a {profile.color} sign cannot show a photo; use content = \"text\"")
+    if "png" not in profile.formats:  # the manifest's `image` and current.png are PNG
+        raise ConfigError(f"{where}.formats: must include \"png\" (the manifest names it)")
+    if "gif" in profile.formats and (
+            profile.width > GIF_MAX_SIZE[0] or profile.height > GIF_MAX_SIZE[1]):
+        raise ConfigError(f"{where}.formats: gif is for sign controllers of at most "
+                          f"{GIF_MAX_SIZE[0]}x{GIF_MAX_SIZE[1]}, not "
+                          f"{profile.width}x{profile.height}")
     return profile
 
 

@@ -11,7 +11,8 @@ import shutil
 import pytest
 from PIL import Image
 
-from render.config import load_settings
+from render.config import DisplayProfile, load_settings
+from render.errors import ConfigError
 from render.outlets import displays
 from render.outlets.outlet import artifacts_of
 from tests.helpers.signage import HARD_NAMES, context
@@ -189,3 +190,63 @@ def test_display_artifacts_are_urgent_and_layered(anna: SiteDir) -> None:
     assert arts and all(a.urgent for a in arts)
     layers = {a.path.rsplit("/", 1)[-1]: a.layer for a in arts}
     assert layers["manifest.json"] > max(layers[p] for p in layers if p.endswith(".png"))
+
+
+def gif_table_entries(data: bytes) -> int:
+    """Entries of a GIF's global colour table (logical screen descriptor, byte 10)."""
+    assert data[10] & 0x80, "a GIF without a global colour table"
+    return 2 << (data[10] & 0x07)
+
+
+def test_drip_profiles_publish_gif_with_the_png_pixels(built_examples: SiteDir) -> None:
+    for name in ("drip-tekst", "drip-kleur"):
+        folder = built_examples.out / "displays" / name
+        slides = manifest(built_examples, name)["slides"]
+        assert slides, name
+        for slide in slides:
+            data = (folder / slide["gif"]).read_bytes()
+            assert slide["gif"] == slide["image"].removesuffix(".png") + ".gif"
+            assert slide["gif_sha256"] == hashlib.sha256(data).hexdigest()
+            gif, png = Image.open(io.BytesIO(data)), Image.open(folder / slide["image"])
+            assert gif.format == "GIF" and gif.mode == "P" and gif.size == png.size
+            assert gif.width <= 240 and gif.height <= 144  # sign controllers' limit
+            assert "transparency" not in gif.info and not gif.has_transparency_data
+            assert gif.convert("RGB").tobytes() == png.convert("RGB").tobytes(), slide["gif"]
+            if name == "drip-tekst":  # one bit stays one bit: black and white, nothing else
+                colours = {c for _, c in gif.convert("RGB").getcolors(4) or []}
+                assert colours == {(0, 0, 0), (255, 255, 255)}
+                assert gif_table_entries(data) <= 4  # Pillow's least; GIF codes need 2 bits
+            else:
+                assert gif_table_entries(data) <= 256
+
+
+@pytest.mark.parametrize("color", ["mono1", "amber", "gray8", "rgb"])
+@pytest.mark.parametrize("key", ["long", "accented", "arabic"])
+def test_gif_has_the_png_pixels_in_every_colour_mode(color: str, key: str) -> None:
+    profile = DisplayProfile("sign", 240, 144, color, "text", pictogram=color == "rgb")
+    face = displays.draw_text_phase(profile, ["KIND ALARM", HARD_NAMES[key], "VERMIST"],
+                                    "KIND ALARM")
+    png = Image.open(io.BytesIO(displays.encode_display(face, "png")))
+    gif = Image.open(io.BytesIO(displays.encode_display(face, "gif")))
+    assert gif.format == "GIF" and gif.mode == "P" and not gif.has_transparency_data
+    assert gif.convert("RGB").tobytes() == png.convert("RGB").tobytes()
+
+
+def test_gif_of_a_photo_is_256_colours_without_alpha() -> None:
+    noise = Image.effect_noise((240, 144), 80).convert("RGB")
+    gif = Image.open(io.BytesIO(displays.encode_display(noise, "gif")))
+    assert gif.mode == "P" and gif.size == noise.size and not gif.has_transparency_data
+    assert len(gif.getcolors(256) or []) <= 256
+
+
+@pytest.mark.parametrize(("table", "words"), [
+    ('formats = ["gif"]', 'formats: must include "png"'),
+    ('formats = ["png", "gif"]\nwidth = 1920\nheight = 1080',
+     "gif is for sign controllers of at most 240x144, not 1920x1080"),
+])
+def test_bad_display_formats_are_one_clear_error(site: SiteDir, table: str, words: str) -> None:
+    size = "" if "width" in table else "width = 96\nheight = 32\n"
+    site.settings_text(f"[displays.bord]\n{size}{table}\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(site.root)
+    assert words in str(error.value) and "\n" not in str(error.value)

@@ -64,11 +64,10 @@ def test_every_published_file_is_of_exactly_one_declared_kind(built_examples: Si
     for path in paths:
         (kind,) = claims(path)
         kinds[kind.pattern.template] += 1
-    # Every kind the examples can make is there (GIF slides only where a profile asks; CAP
-    # renewals once half a message's life has passed; signatures only with a signing key).
+    # Every kind the examples can make is there (CAP renewals once half a message's life has
+    # passed; signatures only with a signing key).
     missing = {k.pattern.template for k in file_kinds()} - set(kinds)
-    assert missing == {"displays/{profile}/{id}/{version}-{phase}.gif",
-                       "cap/{id}/{version}-{renewal}.xml", "displays/{profile}/manifest.jws",
+    assert missing == {"cap/{id}/{version}-{renewal}.xml", "displays/{profile}/manifest.jws",
                        "api/alerts.jws", "keys/jwks.json"}, missing
 
 

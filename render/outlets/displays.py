@@ -1,5 +1,6 @@
 """Display bitmaps for signs and screens: displays/PROFILE/manifest.json, current.png, and
-displays/PROFILE/ID/VERSION-N.png (N = slide or phase, from 1).
+displays/PROFILE/ID/VERSION-N.png (N = slide or phase, from 1; and .gif where the profile's
+`formats` ask).
 
 A profile (`[displays.NAME]` in kindalarm.toml, see `config.DisplayProfile`) shows the active
 alerts of its levels and regions, most urgent first; several alerts rotate. Text profiles
@@ -13,8 +14,9 @@ and publish them as plain text too (ID/VERSION.txt: one line per sign line, a bl
 between phases). Photo profiles show one card per alert (see `card.py`).
 
 Colour: `mono1` is a true one-bit PNG; `amber` an 8-bit palette image whose index is the
-brightness of one amber LED colour; `gray8` 8-bit grey; `rgb` colour. The idle image (no
-alert to show) is all black for every profile: a sign then shows its own content.
+brightness of one amber LED colour; `gray8` 8-bit grey; `rgb` colour. A GIF has the PNG's
+very pixels (`gif_palette`). The idle image (no alert to show) is all black for every
+profile: a sign then shows its own content.
 
 The manifest's `sha256` is that of the image file's bytes, so each image is drawn once per
 build and its bytes reused by the manifest and current.png; a slide published before from
@@ -160,14 +162,33 @@ def draw_pictogram(image: Image.Image, box: tuple[int, int, int, int]) -> None:
 
 
 def encode_display(image: Image.Image, fmt: str) -> bytes:
-    if fmt == "gif" and image.mode == "RGB":
-        image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=256)
     if fmt == "gif":
-        return encode(image, "GIF")
+        return encode(gif_palette(image), "GIF")
     # One-bit PNGs for mono1; photo screens as the share images (a full-HD photo slide is the
     # slowest file of an urgent publish: see share.CARD_PNG).
     options = {"bits": 1} if image.mode == "1" else CARD_PNG
     return encode(image, "PNG", **options)
+
+
+def gif_palette(image: Image.Image) -> Image.Image:
+    """The face as a GIF holds it, with the PNG's very pixels: mono1 a palette of black and
+    white (Pillow would write a 256-grey one), rgb an 8-bit palette of exactly the colours
+    it uses, no transparency. Amber and gray8 are 8-bit already. Only a photo's more than 256
+    colours are brought down to the nearest 256."""
+    colours: list[tuple[int, ...]]
+    if image.mode == "1":
+        colours = [(0, 0, 0), (255, 255, 255)]
+    elif image.mode == "RGB":
+        found = image.getcolors(256)
+        if found is None:
+            return image.quantize(256, dither=Image.Dither.NONE)
+        # black first: index 0, the GIF's background
+        colours = sorted(colour for _, colour in found if isinstance(colour, tuple))
+    else:
+        return image
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([value for colour in colours for value in colour])
+    return image.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
 
 
 # --- artifacts -------------------------------------------------------------------------------
@@ -179,8 +200,9 @@ class Slide:
 
     view: PublicAlert
     phase: int  # from 1
-    path: str  # relative to the tree
+    path: str  # the PNG, relative to the tree
     key: str
+    gif: tuple[str, str] | None = None  # (path, key) where the profile asks for GIF too
 
 
 class SlideCache:
@@ -241,14 +263,13 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
     for view in shown:
         count = profile.phases if profile.content == "text" else 1
         for phase in range(1, count + 1):
+            made: dict[str, tuple[str, str]] = {}
             for fmt in profile.formats:
                 path = tree.slide(profile.name, view.id, view.version, phase, fmt)
-                key = key_of(ctx.render_key, ctx.tree, path, profile)
+                made[fmt] = path, key_of(ctx.render_key, ctx.tree, path, profile)
                 files.append(SLIDES[fmt].artifact(
-                    path, key, functools.partial(encoded, view, phase, fmt)))
-            png = tree.slide(profile.name, view.id, view.version, phase, "png")
-            slides.append(Slide(view, phase, png, key_of(ctx.render_key, ctx.tree, png,
-                                                         profile)))
+                    *made[fmt], functools.partial(encoded, view, phase, fmt)))
+            slides.append(Slide(view, phase, *made["png"], gif=made.get("gif")))
         if profile.content == "text":
             text = _phase_text(ctx, profile, view)
             files.append(SLIDE_TEXT.artifact(
@@ -256,22 +277,32 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
                 key_of(ctx.render_key, ctx.tree, profile, view.version, "txt"),
                 functools.partial(bytes, text)))
 
-    def slide_bytes(slide: Slide) -> bytes:
-        return encoded(slide.view, slide.phase, "png")
+    def sha256(slide: Slide, path: str, key: str, fmt: str) -> str:
+        """The recorded sha256 if published from this key before, else of the bytes."""
+        return ctx.published_sha(path, key) or hashlib.sha256(
+            encoded(slide.view, slide.phase, fmt)).hexdigest()
 
     def current() -> bytes:
-        return slide_bytes(slides[0]) if slides else encode_display(blank(profile), "png")
+        if not slides:
+            return encode_display(blank(profile), "png")
+        return encoded(slides[0].view, slides[0].phase, "png")
+
+    def entry(slide: Slide) -> dict[str, object]:
+        item: dict[str, object] = {
+            "image": slide.path.removeprefix(base + "/"), "seconds": profile.seconds,
+            "alert": slide.view.id, "level": slide.view.level,
+            "sha256": sha256(slide, slide.path, slide.key, "png"),
+            "width": profile.width, "height": profile.height,
+        }
+        if slide.gif is not None:
+            item["gif"] = slide.gif[0].removeprefix(base + "/")
+            item["gif_sha256"] = sha256(slide, *slide.gif, "gif")
+        return item
 
     def manifest() -> dict[str, Any]:
         return {
             "profile": profile.name, "width": profile.width, "height": profile.height,
-            "slides": [{
-                "image": s.path.removeprefix(base + "/"), "seconds": profile.seconds,
-                "alert": s.view.id, "level": s.view.level,
-                "sha256": ctx.published_sha(s.path, s.key)
-                or hashlib.sha256(slide_bytes(s)).hexdigest(),
-                "width": profile.width, "height": profile.height,
-            } for s in slides],
+            "slides": [entry(s) for s in slides],
         }
 
     slide_keys = [s.key for s in slides]
