@@ -11,7 +11,8 @@ pixels only:
     phase 3: GEZIEN 29 NOV 13:40 / TIP 0800-6070    phase 4: clothing
 
 and publish them as plain text too (ID/VERSION.txt: one line per sign line, a blank line
-between phases). Photo profiles show one card per alert (see `card.py`).
+between phases), and in the manifest as NTCIP 1203 MULTI (`multi.py`). Photo profiles show
+one card per alert (see `card.py`).
 
 Colour: `mono1` is a true one-bit PNG; `amber` an 8-bit palette image whose index is the
 brightness of one amber LED colour; `gray8` 8-bit grey; `rgb` colour. A GIF has the PNG's
@@ -41,6 +42,7 @@ from ..drawing.photo import encode
 from ..drawing.textfit import fit_pixel_rows, require_shaping
 from ..public import PublicAlert
 from ..words import i18n
+from . import multi
 from .artifacts import INDEX, LEAF, Artifact, key_of
 from .context import RenderContext
 from .keys import JWS_TYPE, signed_json
@@ -287,7 +289,7 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
             return encode_display(blank(profile), "png")
         return encoded(slides[0].view, slides[0].phase, "png")
 
-    def entry(slide: Slide) -> dict[str, object]:
+    def entry(slide: Slide, phases: dict[str, list[list[str]]]) -> dict[str, object]:
         item: dict[str, object] = {
             "image": slide.path.removeprefix(base + "/"), "seconds": profile.seconds,
             "alert": slide.view.id, "level": slide.view.level,
@@ -297,12 +299,18 @@ def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: Slide
         if slide.gif is not None:
             item["gif"] = slide.gif[0].removeprefix(base + "/")
             item["gif_sha256"] = sha256(slide, *slide.gif, "gif")
+        if profile.content == "text":
+            if slide.view.id not in phases:
+                phases[slide.view.id] = phase_lines(slide.view, ctx, profile)
+            item["multi"] = multi.multi(phases[slide.view.id][slide.phase - 1], profile.width,
+                                        profile.lines, slide.view.exercise)
         return item
 
     def manifest() -> dict[str, Any]:
+        phases: dict[str, list[list[str]]] = {}  # each alert's phase texts, made once
         return {
             "profile": profile.name, "width": profile.width, "height": profile.height,
-            "slides": [entry(s) for s in slides],
+            "slides": [entry(s, phases) for s in slides],
         }
 
     slide_keys = [s.key for s in slides]
