@@ -101,6 +101,7 @@ SLIDE_TEXT = Pattern("displays/{profile}/{id}/{version}.txt")
 CURRENT_SLIDE = Pattern("displays/{profile}/current.png")
 MANIFEST = Pattern("displays/{profile}/manifest.json")
 MANIFEST_JWS = Pattern("displays/{profile}/manifest.jws")
+PLAYER = Pattern("displays/{profile}/player.html")
 # --- the tree itself ------------------------------------------------------------------------
 STATUS = Pattern("status.json")
 
@@ -175,6 +176,10 @@ def manifest_jws(profile: str) -> str:
 
 def manifest(profile: str) -> str:
     return MANIFEST.path(profile=profile)
+
+
+def player(profile: str) -> str:
+    return PLAYER.path(profile=profile)
 
 
 def in_tree(tree: str, path: str) -> str:

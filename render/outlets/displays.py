@@ -1,6 +1,6 @@
-"""Display bitmaps for signs and screens: displays/PROFILE/manifest.json, current.png, and
+"""Display bitmaps for signs and screens: displays/PROFILE/manifest.json, current.png,
 displays/PROFILE/ID/VERSION-N.png (N = slide or phase, from 1; and .gif where the profile's
-`formats` ask).
+`formats` ask), and player.html (`player.py`), a page that shows the manifest in a browser.
 
 A profile (`[displays.NAME]` in kindalarm.toml, see `config.DisplayProfile`) shows the active
 alerts of its levels and regions, most urgent first; several alerts rotate. Text profiles
@@ -48,6 +48,7 @@ from .context import RenderContext
 from .keys import JWS_TYPE, signed_json
 from .once import Once
 from .outlet import FileKind
+from .player import PLAYER, player_artifact
 from .share import CARD_PNG, render_card, share_image
 
 NAME = "displays"
@@ -57,7 +58,7 @@ SLIDE_TEXT = FileKind(tree.SLIDE_TEXT, "text/plain", LEAF, personal=True)
 CURRENT = FileKind(tree.CURRENT_SLIDE, "image/png", LEAF, personal=True)
 MANIFEST = FileKind(tree.MANIFEST, "application/json", INDEX)
 MANIFEST_JWS = FileKind(tree.MANIFEST_JWS, JWS_TYPE, INDEX)  # with a signing key
-FILES = (*SLIDES.values(), SLIDE_TEXT, CURRENT, MANIFEST, MANIFEST_JWS)
+FILES = (*SLIDES.values(), SLIDE_TEXT, CURRENT, MANIFEST, MANIFEST_JWS, PLAYER)
 AMBER = (255, 176, 0)
 RGB_TEXT, RGB_LABEL = (255, 210, 0), (255, 40, 40)
 
@@ -245,6 +246,7 @@ def tree_artifacts(ctx: RenderContext) -> Iterator[Artifact]:
     # current.png and the manifests reuse the slides' bytes: after every slide, so the render
     # threads encode two different slides at a time instead of waiting for the same one.
     yield from summaries
+    yield from (player_artifact(ctx, profile) for profile in profiles)
 
 
 def _profile_artifacts(ctx: RenderContext, profile: DisplayProfile, cache: SlideCache

@@ -11,7 +11,8 @@ module, e.g. `from tests.helpers.sites import SiteDir, alert_doc`:
     signage       a RenderContext for a site without publishing; hard names for text boxes
     gallery       built sites that between them show every page type
     links         every URL a page or stylesheet names, found by parsing
-    browser       headless Chromium (Debian's) and a local HTTP server
+    browser       headless Chromium (Debian's) and a local HTTP server (with answers that
+                  replace files, and slow images, for the display player)
     multi         an NTCIP 1203 MULTI parser: pages of lines, only the tags we allow
     http_client   a raw loopback HTTP GET: status, headers, body
 """
