@@ -1,4 +1,6 @@
-"""`kindalarm proof FILE`: every output of one alert in a folder, plus contact-sheet.png.
+"""`kindalarm proof FILE`: every output of one alert in a folder, plus contact-sheet.png
+(every image of it: share images, display slides as PNG and as the GIFs sign controllers
+take).
 
 The alert file and its photo are copied into a temporary alert directory and built there by
 an ordinary `Builder` into a temporary output, so what the operator checks is exactly what
@@ -18,6 +20,7 @@ from PIL import Image, ImageDraw
 from .drawing.textfit import draw_fitted, fit
 
 CELL = 360  # longest side of one picture on the contact sheet
+PICTURES = (".png", ".gif")
 LABEL_H = 44
 GAP = 16
 
@@ -58,7 +61,7 @@ def proof(site: Path, alert_file: Path, out: Path, now: datetime | None = None
         shutil.copytree(built, out, dirs_exist_ok=True)
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     images = [(name, Image.open(out / name)) for name in files
-              if name.endswith(".png") and not name.endswith("current.png")
+              if name.endswith(PICTURES) and not name.endswith("current.png")
               and name != "contact-sheet.png"]
     contact_sheet(images).save(out / "contact-sheet.png")
     return [*files, "contact-sheet.png"]

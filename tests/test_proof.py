@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from render.cli import main
+from render.proof import CELL, GAP, LABEL_H
 from tests.helpers.sites import ARTIFACTS, REPO, SiteDir, alert_doc
 
 
@@ -31,6 +32,12 @@ def test_proof_writes_outputs_and_contact_sheet_without_touching_output(
     for expected in ("og.png", "square.png", "story.png", "poster-a4.pdf", "poster-a3.pdf"):
         assert f"share/2026-test-anna/{version}/{expected}" in names
     assert "displays/drip-tekst/manifest.json" in names
+    # Every picture is on the sheet, the GIFs of the sign controllers too: its rows of cells.
+    pictures = [n for n in names if n.endswith((".png", ".gif"))
+                and not n.endswith(("current.png", "contact-sheet.png"))]
+    assert any(n.endswith(".gif") for n in pictures)
+    rows = -(-len(pictures) // 4)
+    assert sheet.height == GAP + rows * (CELL + LABEL_H + GAP)
     assert anna.files() == before  # the published output is exactly as it was
     assert not (out.parent / f".{out.name}.state").exists()
 
