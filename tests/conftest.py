@@ -11,14 +11,13 @@ alert_doc, wait_until, check_tree, ...) is in the helpers package, tests/helpers
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.gallery import Gallery, build_gallery
-from tests.helpers.sites import REPO, SiteDir, alert_doc
+from tests.helpers.sites import SiteDir, alert_doc, copy_of_examples
 
 
 @pytest.fixture
@@ -37,10 +36,7 @@ def anna(site: SiteDir) -> SiteDir:
 @pytest.fixture
 def examples_site(tmp_path: Path) -> SiteDir:
     """A site holding a copy of the shipped examples (examples/alerts)."""
-    s = SiteDir(tmp_path / "site")
-    shutil.copytree(REPO / "examples" / "alerts", s.alerts, dirs_exist_ok=True)
-    shutil.copy(REPO / "kindalarm.toml", s.root / "kindalarm.toml")
-    return s
+    return copy_of_examples(tmp_path / "site")
 
 
 @pytest.fixture

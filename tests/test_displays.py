@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 
 import pytest
 from PIL import Image
@@ -16,7 +15,7 @@ from render.errors import ConfigError
 from render.outlets import displays
 from render.outlets.outlet import artifacts_of
 from tests.helpers.signage import HARD_NAMES, context
-from tests.helpers.sites import REPO, SiteDir, alert_doc
+from tests.helpers.sites import SiteDir, alert_doc, copy_of_examples
 
 
 def manifest(site: SiteDir, profile: str, tree: str = "") -> dict:
@@ -30,9 +29,7 @@ def image_at(site: SiteDir, path: str) -> Image.Image:
 @pytest.fixture(scope="module")
 def built_examples(tmp_path_factory: pytest.TempPathFactory) -> SiteDir:
     """The shipped examples, built once for this module (a build draws every output)."""
-    site = SiteDir(tmp_path_factory.mktemp("examples") / "site")
-    shutil.copytree(REPO / "examples" / "alerts", site.alerts, dirs_exist_ok=True)
-    shutil.copy(REPO / "kindalarm.toml", site.root / "kindalarm.toml")
+    site = copy_of_examples(tmp_path_factory.mktemp("examples") / "site")
     assert site.build().ok
     return site
 

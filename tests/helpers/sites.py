@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,11 @@ class SiteDir:
         """Every published file, by path relative to the tree."""
         return {p.relative_to(self.out).as_posix(): p.read_bytes()
                 for p in sorted(self.out.rglob("*")) if p.is_file()}
+
+
+def copy_of_examples(root: Path) -> SiteDir:
+    """A site in `root` holding a copy of the shipped examples and their settings."""
+    site = SiteDir(root)
+    shutil.copytree(REPO / "examples" / "alerts", site.alerts, dirs_exist_ok=True)
+    shutil.copy(REPO / "kindalarm.toml", site.root / "kindalarm.toml")
+    return site
