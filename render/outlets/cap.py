@@ -300,7 +300,7 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
         _add(info, "onset", cap_time(d.last_seen_time, tz))
     _add(info, "expires", cap_time(expires(settings, view, message), tz))
     _add(info, "senderName", one_line(settings.cap_sender_name))
-    _add(info, "headline", _shorten(headline(settings, view, lang, kind), HEADLINE_LIMIT))
+    _add(info, "headline", _headline(settings, view, lang, kind))
     _add(info, "description", summary(view, settings, lang))
     _add(info, "instruction", _instruction(view, lang))
     _add(info, "web", page_url(ctx, view, lang))
@@ -327,6 +327,17 @@ def _info(ctx: RenderContext, alert: ET.Element, view: PublicAlert, lang: str,
     if view.active and d is not None and d.latitude is not None and d.longitude is not None:
         radius = f"{settings.cap_area_radius_km:g}"
         _add(area, "circle", f"{d.latitude:.5f},{d.longitude:.5f} {radius}")
+
+
+def _headline(settings: Settings, view: PublicAlert, lang: str, kind: str) -> str:
+    """The info's headline. An active alert's names the child and a place, often given in
+    Dutch only, after the level's Dutch label: its English headline would be the Dutch one
+    again, which Google's validator flags as text not in the info's language. So there it
+    opens with the English event ("Missing child alert – KIND ALARM: ...")."""
+    line = headline(settings, view, lang, kind)
+    if view.active and lang != "nl":
+        line = f"{EVENT[view.level][lang]} – {line}"
+    return _shorten(line, HEADLINE_LIMIT)
 
 
 def _instruction(view: PublicAlert, lang: str) -> str:
