@@ -10,6 +10,7 @@ from itertools import pairwise
 from lxml import etree
 
 from tests.helpers.cap_readers import IrisAlertData, iris_read, polygon_problems
+from tests.helpers.cap_screens import screenly_read, xibo_read
 from tests.helpers.feeds import (
     CAP,
     PERSONAL,
@@ -329,6 +330,9 @@ def test_latest_is_the_most_urgent_current_message_then_the_last_cancel(site: Si
     def latest() -> etree._Element:
         data = (site.out / "cap/latest.xml").read_bytes()
         assert iris_read(data), "read as an Actual, Public message"
+        assert len(xibo_read(data).items) == 2, "an item per language (one area each)"
+        for language in ("nl", "en"):  # Screenly: the info of its language setting
+            assert [c.language for c in screenly_read(data, language)] == [language]
         return validate_cap(data)
 
     bo = alert_doc(id="2026-test-bo", level="vermist-kind", issued="2026-11-29T14:10:00+01:00")
@@ -355,6 +359,13 @@ def test_latest_is_the_most_urgent_current_message_then_the_last_cancel(site: Si
     assert cancel.find(f"{CAP}info/{CAP}resource") is None
     assert (site.out / "cap/latest.xml").read_bytes() == cap_files(site)[
         next(p for p in cap_files(site) if "2026-test-bo" in p)]
+    # Screens clear: Xibo's items and Screenly's card say the alert was withdrawn.
+    ended = (site.out / "cap/latest.xml").read_bytes()
+    assert [i.event for i in xibo_read(ended).items] == ["Melding ingetrokken",
+                                                          "Alert withdrawn"]
+    (card,) = screenly_read(ended)
+    assert (card.title, card.badge, card.images) == ("Alert withdrawn", "Past Minor Observed",
+                                                      ())
 
 
 def _message_of(site: SiteDir, alert_id: str) -> etree._Element:
@@ -398,11 +409,13 @@ def test_signs_feed_is_ascii_and_read_whole_by_iris(site: SiteDir) -> None:
     assert len(read) == 4  # two alerts, nl and en each
     drill_data, drill_read = signs("exercise/")
     assert drill_read == [] and b"2026-test-drill" in drill_data  # Exercise: IRIS skips it
+    shown = {d.identifier for d in read if "2026-test-anna" in d.identifier}
     site.write("anna.json", docs["found"])
     site.build(now=later(30))
     data, read = signs()
     cancels = [d for d in read if d.msg_type == "Cancel"]
-    assert len(cancels) == 2 and all(d.references for d in cancels)  # it clears the signs
+    assert len(cancels) == 2  # it clears the signs that Anna's earlier message put up:
+    assert all(shown <= set(d.references) for d in cancels), (shown, cancels)
     (anna,) = [e for e in etree.fromstring(data).iterfind(f"{ATOM}entry")
                if "2026-test-anna" in (e.findtext(f"{ATOM}id") or "")]
     for secret in PERSONAL:  # nothing personal of Anna's is left on any sign
