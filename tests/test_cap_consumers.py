@@ -14,7 +14,7 @@ from lxml import etree
 
 from render.outlets.cap import ENDED_EVENT, EVENT
 from tests.helpers.cap_google import google_problems
-from tests.helpers.cap_readers import iris_read, polygon_problems
+from tests.helpers.cap_readers import iris_read, iris_stores, polygon_problems
 from tests.helpers.cap_screens import screenly_read, xibo_read
 from tests.helpers.feeds import CAP, cap_files, later, lifecycle_docs, validate_cap
 from tests.helpers.sites import SiteDir, alert_doc, copy_of_examples
@@ -135,6 +135,7 @@ def test_iris_finds_the_event_a_polygon_and_expires(request: pytest.FixtureReque
             assert read == [], where
             continue
         assert len(read) == 2, where
+        assert iris_stores(data) or " signs " not in where, where  # cap/signs.atom: ASCII
         level = alert.findtext(f"{CAP}info/{CAP}parameter/{CAP}value")  # ours, not IRIS's
         ending = _text(alert, "msgType") == "Cancel"
         for info in read:
@@ -234,6 +235,7 @@ def test_readers_see_a_broken_message(anna: SiteDir) -> None:
                       if b"<expires>" not in line and b"<polygon>" not in line)
     with pytest.raises(KeyError):
         iris_read(broken)
+    assert not iris_stores(data.replace(b"Anna de Test", "Zoë de Test".encode()))
     assert screenly_read(broken, "en")[0].language == "nl-NL"  # the first, not English
     problems = google_problems(broken)
     for reason in ("EXPIRES_IS_REQUIRED", "CIRCLE_POLYGON_OR_GEOCODE_IS_REQUIRED"):

@@ -3,13 +3,14 @@
 `iris_read` follows IRIS (mnit-rtmc/iris, read at 1c11550, 2026-08): a comm link of protocol
 `CAP-IPAWS` parses the polled document with `server/comm/cap/IpawsParser`, whose SAX
 `AlertHandler` collects every element whose qualified name is `alert`, wherever it stands;
-`server/CapAlert.process` keeps only status Actual and scope Public; `server/AlertData` reads
-each `info`: `event` (required) and the event from it or from an `eventCode` value
-(`lookupEvent`), `responseType`, `urgency`, `severity`, `certainty` and `expires` (a missing
-one throws, and the whole message is dropped), the first area's `areaDesc` (required),
-polygons from `area/polygon` ("lat,lon" pairs split on single spaces; a circle is not read),
-and for a Cancel the identifiers in `references` (`sender,identifier,sent` triplets), whose
-alert infos it clears (`cancelAlertInfos`).
+`server/CapAlert.process` stores each alert (`iris_stores`: ASCII only) and keeps only status
+Actual and scope Public; `server/AlertData` reads each `info`: `event` (required) and the
+event from it or from an `eventCode` value (`lookupEvent`), `responseType`, `urgency`,
+`severity`, `certainty` and `expires` (a missing one throws, and the whole message is
+dropped), the first area's `areaDesc` (required), polygons from `area/polygon` ("lat,lon"
+pairs split on single spaces; a circle is not read), and for a Cancel the identifiers in
+`references` (`sender,identifier,sent` triplets), whose alert infos it clears
+(`cancelAlertInfos`).
 
 Xibo and Screenly are in `cap_screens`, Google's validator in `cap_google`."""
 
@@ -106,6 +107,15 @@ def _iris_info(alert: etree._Element, info: etree._Element, sent: str, refs: lis
         datetime.fromisoformat(_required(info, "expires")), polygons, refs,
         responses[0] if responses else "None",
         _required(areas[0], "areaDesc") if areas else None)
+
+
+def iris_stores(document: bytes) -> bool:
+    """Whether IRIS keeps the alerts of a document at all: `CapAlert.storeAlert` stores each
+    alert's JSON through `SQLConnection.create`, whose `validateValue` takes only ASCII
+    graphic characters, blanks and newlines, so one other character in any text (Zoë)
+    drops the whole alert before it is read."""
+    root = etree.fromstring(document)
+    return all(ch in " \t\n" or "!" <= ch <= "~" for text in root.itertext() for ch in text)
 
 
 def polygon_problems(points: list[tuple[float, float]]) -> list[str]:
