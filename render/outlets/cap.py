@@ -34,6 +34,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .. import tree
+from ..config import Settings
 from ..public import CANCELLED, EXPIRED, FOUND, PublicAlert
 from ..words.wording import (
     call_to_action,

@@ -136,8 +136,8 @@ def thread_of(ctx: RenderContext, view: PublicAlert) -> Thread:
     current = first
     if view.active:
         current = _newest_renewal(settings, first, ctx.now) or first
-    return Thread(current=current, references=_unexpired(settings, [*before, first], current),
-                  first=first, first_references=_unexpired(settings, before, first),
+    return Thread(current=current, references=_unexpired(settings, before, first, current),
+                  first=first, first_references=_unexpired(settings, before, first, first),
                   had_earlier=bool(before))
 
 
@@ -158,28 +158,45 @@ def _newest_renewal(settings: Settings, first: CapMessage, now: datetime) -> Cap
     return _renewal(settings, first, k) if k >= 1 else None
 
 
-def _unexpired(settings: Settings, messages: Sequence[CapMessage], at: CapMessage
-               ) -> tuple[CapMessage, ...]:
-    """The messages before `at` (recorded ones and their renewals, oldest first) that are
-    unexpired at its `sent`. `messages` ends with `at`'s own first message."""
-    return tuple(m for m in _with_renewals(settings, messages, at.sent)
-                 if m != at and m.sent + lifetime(settings) > at.sent)
+def _unexpired(settings: Settings, earlier: Sequence[CapMessage], own: CapMessage,
+               at: CapMessage) -> tuple[CapMessage, ...]:
+    """The messages before `at` that may be live at its `sent`: the earlier versions'
+    (recorded, and renewals) and those of `own`, `at`'s version, unexpired then."""
+    life = lifetime(settings)
+    return tuple(m for m in _with_renewals(settings, earlier, own, at.sent)
+                 if m != at and m.sent + life > at.sent)
 
 
-def _with_renewals(settings: Settings, recorded: Sequence[CapMessage], until: datetime
-                   ) -> Iterator[CapMessage]:
-    """Each recorded message, and after one of an active version its renewals sent before
-    the next recorded one and before `until`. Renewals that expired before `until` are
-    skipped without being made."""
+def _with_renewals(settings: Settings, earlier: Sequence[CapMessage], own: CapMessage,
+                   until: datetime) -> Iterator[CapMessage]:
+    """Each recorded message with the renewals that went out after it: for `own`'s version
+    those sent before `until`, for an earlier version those sent up to the next version's
+    `sent` (`sent_after_renewals` makes that no earlier than a renewal already published).
+    Renewals that expired before `until` are skipped without being made."""
     period, life = renewal_period(settings), lifetime(settings)
-    for i, message in enumerate(recorded):
+    chain = [*earlier, own]
+    for i, message in enumerate(chain):
         yield message
         if message.kind not in ACTIVE_KINDS:
             continue
-        end = recorded[i + 1].sent if i + 1 < len(recorded) else until
-        end = min(end, until)
         # Renewals sent after `until - lifetime` are unexpired at `until`: start there.
         k = max(1, (until - life - message.sent) // period)
-        while message.sent + k * period < end:
+        def renewed(sent: datetime, message: CapMessage = message, i: int = i) -> bool:
+            return sent < until if message is own else sent <= chain[i + 1].sent
+
+        while renewed(message.sent + k * period):
             yield _renewal(settings, message, k)
             k += 1
+
+
+def sent_after_renewals(settings: Settings, previous_sent: datetime, previous_kind: str,
+                        updated: datetime, now: datetime) -> datetime:
+    """When a new message of an alert is sent: at its `updated`, or, for a file that arrives
+    later than the `updated` it gives (the child was found at 14:00, the file is saved at
+    14:30), at the newest renewal of the previous version already due: a message never
+    references one sent after it (Google's validator: POSTDATED_REFERENCE), and it must name
+    every renewal on signs, which clear only what a Cancel names."""
+    if previous_kind not in ACTIVE_KINDS or now <= previous_sent:
+        return updated
+    k = (now - previous_sent) // renewal_period(settings)
+    return max(updated, previous_sent + k * renewal_period(settings)) if k >= 1 else updated

@@ -35,6 +35,7 @@ from ..config import Settings, load_settings
 from ..drawing.photo import PhotoStore
 from ..errors import guard_output
 from ..outlets.artifacts import Artifact, fingerprint_sum, key_of
+from ..outlets.cap_thread import sent_after_renewals
 from ..outlets.context import RenderContext
 from ..outlets.jsondoc import json_bytes
 from ..outlets.once import Once
@@ -145,7 +146,7 @@ class Builder:
         photos = PhotoStore(self.memory.photo_facts)
         loaded = self._load(records, photos, mode, result)
         views = self._views(loaded.alerts, records, now)
-        history = self._record_messages(views, records)
+        history = self._record_messages(views, records, now)
         files = self.state.files()  # as published before this run
         contexts = self._contexts(views, history, now, photos, files)
         self._publish(contexts, files, views, now, progress, mode, result)
@@ -399,11 +400,12 @@ class Builder:
         self.memory.views[alert.id] = (alert, expired, view)
         return view
 
-    def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord]
-                         ) -> list[Message]:
-        """One message per published version (issued, updated, found, withdrawn, expired)."""
+    def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord],
+                         now: datetime) -> list[Message]:
+        """One message per published version (issued, updated, found, withdrawn, expired),
+        sent at its `updated` (or after the renewals already out: `sent_after_renewals`)."""
         messages = self.state.messages()
-        seen = {m.alert_id for m in messages}
+        last = {m.alert_id: m for m in messages}
         new = []
         for view in views:
             record = records.get(view.id)
@@ -411,9 +413,11 @@ class Builder:
                 continue
             # Found, cancelled and expired are messages of their own; an active version is
             # the first alert, or an update of one.
-            kind = view.state if not view.active else "update" if view.id in seen else "alert"
-            new.append((view.id, view.version, kind, view.updated.isoformat(),
-                        int(view.exercise)))
+            previous = last.get(view.id)
+            kind = view.state if not view.active else "update" if previous else "alert"
+            sent = view.updated if previous is None else sent_after_renewals(
+                self.settings, previous.sent_at, previous.kind, view.updated, now)
+            new.append((view.id, view.version, kind, sent.isoformat(), int(view.exercise)))
         if new:
             self.state.add_messages(new)
             messages = self.state.messages()
