@@ -79,7 +79,7 @@ TARGETS = {
     "1b95": ("drop -> everything published, p95", "(none)"),
     "2": ("floor (bare Pillow), median; ratio 1a / floor", "ratio <= 1.3"),
     "3": ("1a with N alerts vs 1 alert, ratio", "<= 1.2"),
-    "4": ("cold build of 200 alerts: alerts/s, CPU", ">= 2/s, CPU > 180%"),
+    "4": ("cold build of 200 alerts: alerts/s, CPU, peak PSS", ">= 2/s, CPU > 180%"),
     "5": ("rebuild of 1,000 unchanged: time, files written", "<= 0.5 s, 0 files"),
     "6": ("peak RSS, 50 MP photo dropped", "<= 250 MB"),
     "7": ("1a, 1b with 3 receivers down; ratios to 1a, 1b", "(none)"),
@@ -266,12 +266,23 @@ def floor(photo: bytes, images: list[tuple[tuple[int, int], str, str, dict]], ro
 # --- 4, 5: builds -----------------------------------------------------------------------------
 
 
-def timed_child(args: list[str]) -> tuple[float, float, int, str]:
-    """Run a command; (wall seconds, CPU seconds, peak RSS KiB, stderr) from its own wait4."""
+def timed_child(args: list[str], pss: list[int] | None = None
+                ) -> tuple[float, float, int, str]:
+    """Run a command; (wall seconds, CPU seconds, peak RSS KiB, stderr) from its own wait4.
+    With `pss`, the peak PSS (KiB) summed over the command and its worker processes, sampled
+    every 0.2 s, is appended to it."""
     started = time.monotonic()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    sampler = None
+    if pss is not None:
+        peak = [0]
+        sampler = threading.Thread(target=sample_pss, args=(proc.pid, peak), daemon=True)
+        sampler.start()
     stderr = proc.stderr.read() if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
+    if sampler is not None and pss is not None:
+        sampler.join()
+        pss.append(peak[0])
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - started
     if proc.returncode not in (0, 1):
@@ -343,6 +354,30 @@ def peak_rss_watch(root: Path) -> tuple[int, float]:
         proc.send_signal(signal.SIGTERM)
         proc.wait()
     return peak, seconds
+
+
+def tree_pss_kib(pid: int) -> int:
+    """PSS of a process and its descendants (shared pages counted once in all)."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        total += int(found.group(1)) if found else 0
+        pids += [int(c) for c in children]
+    return total
+
+
+def sample_pss(pid: int, peak: list[int]) -> None:
+    while Path(f"/proc/{pid}/stat").exists() and "Z" not in Path(
+            f"/proc/{pid}/stat").read_text().split()[2]:
+        peak[0] = max(peak[0], tree_pss_kib(pid))
+        time.sleep(0.2)
 
 
 def vm_hwm_kib(pid: int) -> int:
@@ -490,10 +525,12 @@ def measure_builds(figures: Figures, temp_dir: Path, args: argparse.Namespace, p
         level = "kind-alarm" if number % 2 else "vermist-kind"
         (alerts / f"a{number:04d}.toml").write_text(
             active_alert(f"2026-cold-{number:04d}", name, level))
+    pss: list[int] = []
     wall, cpu, _, _ = timed_child([str(KINDALARM), "--site", str(site), "build",
-                                   "--alerts", str(alerts), "--out", str(out)])
+                                   "--alerts", str(alerts), "--out", str(out)], pss)
     rate, busy = args.cold / wall, 100 * cpu / wall
-    figures.text["4"] = f"{rate:.2f} alerts/s ({wall:.1f} s), CPU {busy:.0f}%"
+    figures.text["4"] = (f"{rate:.2f} alerts/s ({wall:.1f} s), CPU {busy:.0f}%, peak PSS "
+                         f"{pss[0] / 1024:.0f} MB")
     figures.met["4"] = rate >= 2 and busy > 180
     figures.values["4"] = [rate]
     note(started, "4 done")

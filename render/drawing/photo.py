@@ -151,6 +151,9 @@ class Pixels:
         return Image.frombytes(self.mode, self.size, self.data)
 
 
+DECODED_KEPT = 4
+
+
 class PhotoStore:
     """Decoded photos of one build, by content hash: each photo is decoded at most once,
     however many outputs use it, and its web photo encoded at most once (the published
@@ -160,9 +163,12 @@ class PhotoStore:
     def __init__(self, facts: PhotoFacts | None = None) -> None:
         self.facts = facts or PhotoFacts()
         self._paths: dict[str, Path] = {}
-        self._images: Once[str, Image.Image] = Once()
-        self._web: Once[str, bytes] = Once()
-        self._pixels: Once[str, Pixels] = Once()
+        # A few decoded photos at a time (renderers go alert by alert; the two render threads
+        # and the decode pool each hold one): a run of hundreds of alerts must not hold
+        # hundreds of decoded 12-megapixel photos. One let go is decoded again if asked for.
+        self._images: Once[str, Image.Image] = Once(limit=DECODED_KEPT)
+        self._web: Once[str, bytes] = Once(limit=4 * DECODED_KEPT)
+        self._pixels: Once[str, Pixels] = Once(limit=DECODED_KEPT)
 
     def add(self, sha256: str, path: Path) -> None:
         self._paths.setdefault(sha256, path)

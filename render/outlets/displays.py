@@ -216,8 +216,10 @@ class SlideCache:
         # A face and a slide's bytes each once, two screens' slides drawn and encoded at the
         # same time (Pillow's FreeType calls hold the GIL, so the shared fonts are safe, as
         # for the share images, which have always been drawn in parallel).
-        self._faces: Once[tuple[str, str, str], list[Image.Image]] = Once()
-        self._bytes: Once[tuple[str, str, str, int, str], bytes] = Once()
+        # A few alerts' at a time: files are made alert by alert, and the manifest reads the
+        # slides' hashes from the publisher (`RenderContext.published_sha`), not their bytes.
+        self._faces: Once[tuple[str, str, str], list[Image.Image]] = Once(limit=4)
+        self._bytes: Once[tuple[str, str, str, int, str], bytes] = Once(limit=8)
 
     def image_bytes(self, key: tuple[str, str, str], phase: int, fmt: str,
                     draw: Callable[[], list[Image.Image]]) -> bytes:

@@ -67,6 +67,7 @@ log = logging.getLogger("kindalarm")
 AS_BUILD = RunMode()  # how `build` runs: one complete step, every file looked at
 
 
+CARDS_KEPT, POSTERS_KEPT = 24, 4  # rendered bytes kept for reuse within a run (see _contexts)
 FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
 SETTLED = "settled_files"  # meta key: see Builder._settled_files
 ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
@@ -142,6 +143,7 @@ class Builder:
              mode: RunMode) -> BuildResult:
         result = BuildResult(started=time.perf_counter())
         self.memory.start_run()
+        self.publisher.this_run = {}
         records = self.state.alerts()
         photos = PhotoStore(self.memory.photo_facts)
         loaded = self._load(records, photos, mode, result)
@@ -429,11 +431,16 @@ class Builder:
         and both steps of a run share one memo of cards and one of posters."""
 
         def published(path: str, key: str) -> str | None:
+            made = self.publisher.this_run.get(path)
+            if made and made[0] == key:
+                return made[1]
             record = files.get(path)
             return record.sha256 if record and record.key == key else None
 
-        cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once()
-        posters: Once[tuple[str, str], dict[str, bytes]] = Once()
+        # Rendering goes alert by alert (`by_alert`): a few alerts' cards and posters are all
+        # that is ever used again, by the next artifacts of the same alert.
+        cards: Once[tuple[str, str, tuple[int, int]], bytes] = Once(limit=CARDS_KEPT)
+        posters: Once[tuple[str, str], dict[str, bytes]] = Once(limit=POSTERS_KEPT)
         return [RenderContext(
             settings=self.settings, views=[v for v in views if v.exercise == (tree != "")],
             history=[m for m in history if m.exercise == (tree != "")], now=now,

@@ -134,6 +134,10 @@ class Publisher:
         # the state's count of reads of its file records when they were.
         self._current = trusted if trusted is not None else {}
         self._records_read = state.files_read
+        # path -> (key, sha256) of every file published since `start_run`: an index made
+        # after the files it names reads their hashes here instead of rendering them again
+        # (their bytes are not kept: memory stays flat in the number of alerts).
+        self.this_run: dict[str, tuple[str, str]] = {}
         try:
             root.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(root / TMP_DIR, ignore_errors=True)  # leftovers of a killed run
@@ -238,6 +242,7 @@ class Publisher:
                         self._write(artifact.path, data)
                         continue
                     digest = hashlib.sha256(data).hexdigest()
+                    self.this_run[artifact.path] = (artifact.key, digest)
                     record = records.get(artifact.path)
                     fresh = record and artifact.path not in interrupted \
                         and artifact.path not in placed
