@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from lxml import etree
 
+from render.tree import CAP_MESSAGE
 from tests.helpers.cap_readers import IrisAlertData, iris_read, polygon_problems
 from tests.helpers.cap_screens import screenly_read, xibo_read
 from tests.helpers.feeds import (
@@ -26,7 +27,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _only_message(site: SiteDir, tree: str = "") -> etree._Element:
-    files = cap_files(site, tree)
+    """The one version's first message (its renewals aside)."""
+    files = {p: d for p, d in cap_files(site, tree).items()
+             if CAP_MESSAGE.match(p.removeprefix(tree))}
     assert len(files) == 1, sorted(files)
     return validate_cap(next(iter(files.values())))
 

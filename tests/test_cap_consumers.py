@@ -13,6 +13,7 @@ from anyascii import anyascii
 from lxml import etree
 
 from render.outlets.cap import ENDED_EVENT, EVENT
+from render.tree import CAP_RENEWAL
 from tests.helpers.cap_google import google_problems
 from tests.helpers.cap_readers import iris_read, iris_stores, polygon_problems
 from tests.helpers.cap_screens import screenly_read, xibo_read
@@ -66,9 +67,9 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> Published:
 
 @pytest.fixture(scope="module")
 def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    """Alerts through every state, two and more at once: Anna (KIND ALARM) is updated, then
-    found; Bo (VERMIST KIND, the whole country) ends last, deleted; one is withdrawn, one
-    expires, one is deleted early; a drill is found."""
+    """Alerts through every state, two and more at once: Anna (KIND ALARM) is updated,
+    renewed, then found; Bo (VERMIST KIND, the whole country) ends last, deleted; one is
+    withdrawn, one expires, one is deleted early; a drill is found."""
     site = SiteDir(tmp_path_factory.mktemp("lifecycle") / "site")
     site.photo("anna.jpg")
     docs = lifecycle_docs()
@@ -83,9 +84,11 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Published:
              "gone": {**docs["alert"], "id": "2026-test-gone", "regions": ["Zeeland"]}}),
         (1, {"anna": docs["update"], "gone": None,
              "withdrawn": {**docs["cancelled"], "id": "2026-test-withdrawn"}}),
-        (90, {"anna": docs["found"], "drill": {**docs["found"], "id": "2026-test-drill",
-                                                "exercise": True}}),
-        (91, {"bo": None}),
+        (13 * 60, {}),  # half a day on: every active alert's message is renewed
+        (13 * 60 + 1, {"anna": docs["found"], "drill": {**docs["found"],
+                                                         "id": "2026-test-drill",
+                                                         "exercise": True}}),
+        (13 * 60 + 2, {"bo": None}),
     ]
     published = Published()
     for minutes, changes in steps:
@@ -96,6 +99,7 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> Published:
                 site.write(f"{name}.json", doc)
         assert site.build(now=later(minutes)).ok
         published.take(site, str(minutes))
+    assert any(CAP_RENEWAL.match(p) for p in published.messages), "renewals are read too"
     return published
 
 
@@ -187,7 +191,7 @@ def test_xibo_area_specific_delivery_finds_displays_in_the_regions(lifecycle: Pu
     """With "Area-Specific Alert Delivery" on, an ending (its regions' polygons, no circle)
     reaches a display inside its first region and none outside; a national one reaches
     both."""
-    final = lifecycle.latest["91:"]  # Bo's Cancel: all of the Netherlands
+    final = lifecycle.latest[f"{13 * 60 + 2}:"]  # Bo's Cancel: all of the Netherlands
     for display in (UTRECHT, GRONINGEN):
         assert len(xibo_read(final, display=display).items) == 2, display
     (found,) = [d for p, d in lifecycle.messages.items()

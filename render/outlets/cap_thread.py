@@ -190,12 +190,16 @@ def _with_renewals(settings: Settings, earlier: Sequence[CapMessage], own: CapMe
 
 
 def sent_after_renewals(settings: Settings, previous_sent: datetime, previous_kind: str,
-                        updated: datetime, now: datetime) -> datetime:
+                        updated: datetime, now: datetime, expires: datetime | None
+                        ) -> datetime:
     """When a new message of an alert is sent: at its `updated`, or, for a file that arrives
     later than the `updated` it gives (the child was found at 14:00, the file is saved at
     14:30), at the newest renewal of the previous version already due: a message never
     references one sent after it (Google's validator: POSTDATED_REFERENCE), and it must name
-    every renewal on signs, which clear only what a Cancel names."""
+    every renewal on signs, which clear only what a Cancel names. No renewal goes out after
+    the alert's own `expires`."""
+    if expires is not None:
+        now = min(now, expires)
     if previous_kind not in ACTIVE_KINDS or now <= previous_sent:
         return updated
     k = (now - previous_sent) // renewal_period(settings)

@@ -418,7 +418,7 @@ class Builder:
             previous = last.get(view.id)
             kind = view.state if not view.active else "update" if previous else "alert"
             sent = view.updated if previous is None else sent_after_renewals(
-                self.settings, previous.sent_at, previous.kind, view.updated, now)
+                self.settings, previous.sent_at, previous.kind, view.updated, now, view.expires)
             new.append((view.id, view.version, kind, sent.isoformat(), int(view.exercise)))
         if new:
             self.state.add_messages(new)

@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from render.config import load_settings
-from render.tree import CAP_MESSAGE
+from render.tree import CAP_MESSAGE, CAP_RENEWAL
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 
 XSD = Path(__file__).resolve().parents[1] / "data" / "CAP-v1.2-schema.xsd"
@@ -35,9 +35,10 @@ def validate_cap(data: bytes) -> etree._Element:
 
 
 def cap_files(site: SiteDir, tree: str = "") -> dict[str, bytes]:
-    """The tree's CAP messages, `cap/ID/VERSION.xml` (not `cap/latest.xml`, a copy)."""
-    return {p: b for p, b in site.files().items()
-            if p.startswith(tree) and CAP_MESSAGE.match(p.removeprefix(tree)) is not None}
+    """The tree's CAP messages, `cap/ID/VERSION.xml` and renewals `cap/ID/VERSION-K.xml`
+    (not `cap/latest.xml`, a copy)."""
+    return {p: b for p, b in site.files().items() if p.startswith(tree) and any(
+        kind.match(p.removeprefix(tree)) is not None for kind in (CAP_MESSAGE, CAP_RENEWAL))}
 
 
 def resolve(site: SiteDir, url: str) -> Path | None:
