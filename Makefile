@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 KINDALARM := $(VENV)/bin/kindalarm
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck system-deps build clean serve-nginx soak fuzz bench
+.PHONY: run test lint typecheck system-deps build clean serve-nginx serve-s3 soak fuzz bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: $(STAMP) system-deps
 # The shipped deploy/nginx.conf on loopback, serving the example build (Ctrl-C stops).
 serve-nginx: build system-deps
 	$(PY) -m deploy.nginx_local output 127.0.0.1:8080
+
+# A real S3 server (SeaweedFS) on 127.0.0.1:8333 with the examples mirrored into it by
+# `kindalarm watch`, readable at http://127.0.0.1:8333/kindalarm/site/index.html (Ctrl-C stops).
+serve-s3: $(STAMP)
+	$(PY) -m deploy.s3_local --port 8333
 
 # The long variants: many more kills, publishes and polled requests, and fuzz examples.
 soak: $(STAMP) system-deps

@@ -4,7 +4,7 @@ A small generated main config (prefix, pid, logs and temp folders in a private d
 wraps one `server {}` that includes deploy/nginx.conf unchanged, so what `make serve-nginx`
 and the tests serve is exactly what production serves.
 
-    python -m deploy.nginx_local OUTPUT_DIR [HOST:]PORT    # foreground, Ctrl-C stops
+    python -m deploy.nginx_local OUTPUT_DIR [HOST:]PORT    # foreground, Ctrl-C or SIGTERM stops
 """
 
 from __future__ import annotations
@@ -58,6 +58,16 @@ def write_config(prefix: Path, root: Path, host: str, port: int) -> Path:
     config.write_text(MAIN_CONFIG.format(user=user, prefix=prefix, host=host, port=port,
                                          root=root.absolute(), snippet=SNIPPET))
     return config
+
+
+def interrupt_on_sigterm() -> None:
+    """SIGTERM stops like Ctrl-C: a KeyboardInterrupt, so the `finally` that stops the server
+    runs (Python's default for SIGTERM is to die at once, leaving the server running)."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 class LocalNginx:
@@ -117,6 +127,7 @@ class LocalNginx:
 
 
 def main(argv: list[str]) -> int:
+    interrupt_on_sigterm()
     if len(argv) not in (1, 2):
         print("usage: python -m deploy.nginx_local OUTPUT_DIR [HOST:]PORT", file=sys.stderr)
         return 2
@@ -128,7 +139,8 @@ def main(argv: list[str]) -> int:
     server = LocalNginx(root, host or "127.0.0.1", int(port))
     try:
         server.start()
-        print(f"nginx serving {root} on {server.url} (Ctrl-C stops)", file=sys.stderr)
+        print(f"nginx serving {root} on {server.url} (Ctrl-C or SIGTERM stops)",
+              file=sys.stderr)
         assert server.process is not None
         server.process.wait()
     except KeyboardInterrupt:

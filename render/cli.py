@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # only for type checkers: the CLI stays light to import
     from click._termui_impl import ProgressBar  # what click.progressbar returns
 
     from .config import Settings
+    from .mirror.mirror import Mirror
     from .pipeline.build import Builder
     from .push.deliver import Deliverer
 
@@ -89,14 +90,46 @@ def deliver_pending(deliverer: Deliverer, seconds: float) -> None:
         deliverer.close(timeout=1.0)
 
 
+mirror_option = click.option(
+    "--mirror", "mirror_url", metavar="s3://BUCKET/PREFIX",
+    help="Also mirror the tree into this bucket [default: [mirror] url of kindalarm.toml].")
+
+
+def open_mirror(builder: Builder, url: str | None) -> Mirror | None:
+    """The mirror of `--mirror` or `[mirror]`, known to the builder (status.json shows it)."""
+    from .mirror.mirror import Mirror
+    from .mirror.settings import with_url
+
+    settings = with_url(builder.settings.mirror, url) if url else builder.settings.mirror
+    if settings is None:
+        return None
+    builder.mirror = Mirror(builder.out, settings)
+    return builder.mirror
+
+
+def mirror_once(builder: Builder, mirror: Mirror, seconds: float) -> None:
+    """`build`: make the bucket equal the tree, waiting up to `seconds`; then status.json
+    says how that went, and follows into the bucket."""
+    for _ in range(2):
+        if not mirror.sync(seconds):
+            backlog = mirror.backlog()
+            log.warning("mirror: %d upload(s) and %d deletion(s) still pending after %.0f s "
+                        "(%s); the next build or watch catches up", backlog.uploads,
+                        backlog.deletions, seconds, backlog.last_error or "no error")
+            break
+        builder.run()  # status.json shows the mirror's new backlog, and is mirrored next
+
+
 @main.command()
 @alerts_option
 @out_option
+@mirror_option
 @click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=30.0,
               show_default=True, metavar="SECONDS",
-              help="Wait this long for pending pushes (webhooks, WebSub) before exiting.")
+              help="Wait this long for pending pushes (webhooks, WebSub) and the mirror.")
 @click.pass_obj
-def build(site: Site, alerts_dir: Path | None, out: Path | None, wait_seconds: float) -> None:
+def build(site: Site, alerts_dir: Path | None, out: Path | None, mirror_url: str | None,
+          wait_seconds: float) -> None:
     """Build the published tree once. Exit 1 if some alert file was rejected."""
     from .pipeline.build import Builder
 
@@ -110,12 +143,17 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None, wait_seconds: f
     builder.publisher.workers += processes  # render threads waiting for a worker do nothing
     try:
         deliverer = push_deliverer(builder)  # before the build: a missing secret stops it
+        mirror = open_mirror(builder, mirror_url)
         with progress_reporter("rendering") as progress, worker_processes(processes):
             result = builder.run(progress=progress)
         if deliverer and deliverer.outbox.pending():
             deliver_pending(deliverer, wait_seconds)
             builder.run()  # status.json shows the backlog as the wait left it
+        if mirror:
+            mirror_once(builder, mirror, wait_seconds)
     finally:
+        if builder.mirror:
+            builder.mirror.close()
         builder.close()
     if result.rejected:
         click.echo(f"{len(result.rejected)} alert file(s) rejected; see the .error.txt files "
@@ -133,9 +171,10 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None, wait_seconds: f
               help="Also serve the output for preview (host 127.0.0.1 unless given).")
 @click.option("--poll", is_flag=True,
               help="Poll the directory instead of inotify (network shares, some containers).")
+@mirror_option
 @click.pass_obj
 def watch(site: Site, alerts_dir: Path | None, out: Path | None, address: str | None,
-          poll: bool) -> None:
+          poll: bool, mirror_url: str | None) -> None:
     """Build, then keep the output in step with the alert directory until SIGINT/SIGTERM."""
     import signal
     import threading
@@ -149,6 +188,7 @@ def watch(site: Site, alerts_dir: Path | None, out: Path | None, address: str | 
         raise ConfigError(f"alert directory {alert_dir} does not exist")
     served = parse_address(address) if address else None
     builder = Builder(site.path, alert_dir, site.out(out), site.settings())
+    open_mirror(builder, mirror_url)  # the watcher runs its passes beside the build loop
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:

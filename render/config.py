@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .mirror.settings import MirrorSettings, parse_mirror
 from .push.settings import Webhook, parse_webhooks, parse_websub
 from .signing import SigningSettings, parse_signing
 
@@ -73,6 +74,7 @@ class Settings:
     websub_hub: str | None = None  # feeds name it, and it is pinged when they change
     webhooks: tuple[Webhook, ...] = ()
     signing: SigningSettings | None = None  # manifests and the API signed (render/signing.py)
+    mirror: MirrorSettings | None = None  # the object store the tree is mirrored into
     source: Path | None = None
 
     @property
@@ -95,7 +97,7 @@ SHIPPED_DISPLAYS: dict[str, dict[str, Any]] = {
 
 _TOP_KEYS = {
     "base_url", "site_name", "brand", "phone", "tipline", "timezone", "found_notice_hours",
-    "retire_seconds", "cap", "labels", "displays", "websub", "webhooks",
+    "retire_seconds", "cap", "labels", "displays", "websub", "webhooks", "mirror",
     "signing",
 }
 
@@ -220,4 +222,5 @@ def load_settings(site: Path) -> Settings:
     values["websub_hub"] = parse_websub(where, raw.get("websub", {}))
     values["webhooks"] = parse_webhooks(where, raw.get("webhooks", []))
     values["signing"] = parse_signing(where, raw.get("signing", {}), path.parent)
+    values["mirror"] = parse_mirror(where, raw.get("mirror", {}))
     return Settings(**values)

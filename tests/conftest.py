@@ -11,11 +11,14 @@ alert_doc, wait_until, check_tree, ...) is in the helpers package, tests/helpers
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from deploy.s3_local import LocalS3
 from tests.helpers.gallery import Gallery, build_gallery
 from tests.helpers.sites import SiteDir, alert_doc, copy_of_examples
 
@@ -51,3 +54,28 @@ def built_examples(examples_site: SiteDir) -> Iterator[SiteDir]:
 def web_gallery(tmp_path_factory: pytest.TempPathFactory) -> Gallery:
     """Sites showing every page type (tests/helpers/gallery.py), built once per session."""
     return build_gallery(tmp_path_factory.mktemp("gallery"))
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[LocalS3]:
+    """SeaweedFS's S3 gateway on loopback for the whole session, its credentials in the
+    environment (as AWS's standard variables) for the mirror and the tests' client."""
+    server = LocalS3().start()
+    saved = {name: os.environ.get(name) for name in server.env()}
+    os.environ.update(server.env())
+    try:
+        yield server
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_client(s3_server: LocalS3) -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=s3_server.endpoint, region_name="us-east-1")

@@ -34,6 +34,7 @@ from ..alert.model import Alert, PhotoFile
 from ..config import Settings, load_settings
 from ..drawing.photo import PhotoStore
 from ..errors import guard_output
+from ..mirror.mirror import Mirror
 from ..outlets.artifacts import Artifact, fingerprint_sum, key_of
 from ..outlets.cap_thread import sent_after_renewals
 from ..outlets.context import RenderContext
@@ -88,6 +89,7 @@ class Builder:
         self.state = State(state_dir_for(out))
         self.outbox = open_outbox(state_dir_for(out), self.settings)  # None: nothing to push
         self.signer = load_signer(self.settings.signing)  # None: nothing is signed
+        self.mirror: Mirror | None = None  # the command's, if it mirrors (status.json shows it)
         # What is kept from run to run, and its rules: render/pipeline/memory.py.
         self.memory = memory or Memory()
         self._fingerprints_saved = self.state.meta(FINGERPRINTS) or {}
@@ -524,6 +526,8 @@ class Builder:
                 "generator": "kindalarm"}
         if self.outbox:
             body["push"] = backlog_status(self.outbox, self.settings)
+        if self.mirror:
+            body["mirror"] = self.mirror.backlog().as_json()
         data = json_bytes(body)
         status, = BUILD_FILES
         return status.artifact(status.pattern.path(), key_of(data), lambda: data)

@@ -90,6 +90,9 @@ class Watcher:
         # Pushes go out beside the loop, never in it (a receiver that hangs delays nothing).
         self.deliverer = Deliverer(self.builder.outbox, self.builder.settings,
                                    on_backlog=self._on_backlog) if self.builder.outbox else None
+        self.mirror = self.builder.mirror  # its passes run in its own thread, like pushes
+        if self.mirror:
+            self.mirror.on_backlog = self._on_backlog
         self._busy = threading.Event()
         self._observer_error: str | None = None
 
@@ -100,6 +103,8 @@ class Watcher:
         self._start_observer()  # first, so nothing written during the first build is missed
         if self.deliverer:
             self.deliverer.start()
+        if self.mirror:
+            self.mirror.start()
         self._request("startup")
         loop = self._start_loop()
         next_rescan = time.monotonic() + self.timing.rescan
@@ -123,6 +128,8 @@ class Watcher:
         self._stop_observer()
         if self.deliverer:
             self.deliverer.close()  # a delivery under way ends within its timeout
+        if self.mirror:
+            self.mirror.close()  # an upload under way ends within its timeout
         log.info("stopped")
 
     def _request(self, reason: str) -> None:
@@ -267,11 +274,13 @@ class Watcher:
         result = self.builder.run(mode=RunMode(
             urgent_first=True, hold=held, announce=False, check_disk=not trust,
             changed=changes if trust else None,
-            then_complete=lambda: self.stop.is_set() or not self.tracker.has_ready()))
+            then_complete=self._then_complete))
         self._retry_at = None
         self._next_change = result.next_change
         if result.offered and self.deliverer:
             self.deliverer.wake()
+        if self.mirror:
+            self.mirror.wake()
         self._events_seen = True
         self._incomplete = not result.complete
         self.publishes += 1
@@ -279,6 +288,13 @@ class Watcher:
         self._log(publish)
         if self.on_publish:
             self.on_publish(publish)
+
+    def _then_complete(self) -> bool:
+        """Between the urgent step and the complete one: the mirror takes up the urgent files
+        at once; the complete step follows unless changes are waiting."""
+        if self.mirror:
+            self.mirror.wake()
+        return self.stop.is_set() or not self.tracker.has_ready()
 
     def _log(self, publish: Publish) -> None:
         result = publish.result

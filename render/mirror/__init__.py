@@ -1,0 +1,1 @@
+"""Mirroring the published tree into S3-compatible object storage (contract section 8)."""

@@ -1,0 +1,101 @@
+"""The object store, through boto3 (imported here only, when a mirror runs: the command line
+stays light). Every call fails fast and is not retried by boto3: the mirror's own pass
+retries with backoff, and a store that hangs must never hold up anything but that pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .settings import MirrorSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+
+class StoreError(Exception):
+    """The store failed; `kind` is the class of the failure for `status.json` and the log
+    (never the endpoint, which may carry credentials)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def error_class(exc: BaseException) -> str:
+    """What went wrong in a few words: "S3 SlowDown", "connection refused", "timeout"."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    if isinstance(exc, StoreError):
+        return exc.kind
+    if isinstance(exc, ClientError):
+        return "S3 " + str(exc.response.get("Error", {}).get("Code", "error"))
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
+        return "timeout"
+    if isinstance(exc, EndpointConnectionError):
+        return "connection refused"
+    return type(exc).__name__
+
+
+class Store:
+    """One bucket and prefix; keys given to it are paths of the tree."""
+
+    def __init__(self, settings: MirrorSettings, timeout: float = 10.0,
+                 pool: int = 16) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.settings = settings
+        config = Config(connect_timeout=min(timeout, 3.0), read_timeout=timeout,
+                        retries={"max_attempts": 1, "mode": "standard"},
+                        max_pool_connections=pool, s3={"addressing_style": "path"})
+        self.client: S3Client = boto3.session.Session().client(
+            "s3", endpoint_url=settings.endpoint_url, region_name=settings.region,
+            config=config)
+
+    def put(self, path: str, body: bytes, content_type: str, cache_control: str) -> None:
+        self._call(self.client.put_object, Bucket=self.settings.bucket,
+                   Key=self.settings.key(path), Body=body, ContentType=content_type,
+                   CacheControl=cache_control)
+
+    def delete(self, path: str) -> None:
+        self._call(self.client.delete_object, Bucket=self.settings.bucket,
+                   Key=self.settings.key(path))
+
+    def get(self, path: str) -> bytes | None:
+        """An object's bytes, or None when there is none."""
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self.client.get_object(Bucket=self.settings.bucket,
+                                            Key=self.settings.key(path))
+            return answer["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise StoreError(error_class(exc)) from exc
+        except Exception as exc:
+            raise StoreError(error_class(exc)) from exc
+
+    def paths(self) -> Iterator[str]:
+        """Every key under the prefix, as a path of the tree."""
+        prefix = self.settings.prefix
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.settings.bucket, Prefix=prefix)
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(prefix):]
+        except Exception as exc:
+            raise StoreError(error_class(exc)) from exc
+
+    def _call(self, method: Any, **kwargs: Any) -> None:
+        try:
+            method(**kwargs)
+        except Exception as exc:
+            raise StoreError(error_class(exc)) from exc

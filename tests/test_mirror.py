@@ -1,0 +1,162 @@
+"""The mirror against a real S3 server (SeaweedFS on loopback, started once per session):
+the bucket equals the tree, ends an alert's personal files in the same pass that publishes
+its ending, and converges after an outage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from render.mirror.mirror import Mirror
+from render.mirror.settings import MirrorSettings
+from render.mirror.store import Store
+from render.outlets.registry import kind_of
+from tests.helpers.feeds import lifecycle_docs
+from tests.helpers.s3 import (
+    Gate,
+    bucket_tree,
+    mirror_settings,
+    mirrored_files,
+    new_bucket,
+)
+from tests.helpers.sites import NOW, REPO, SiteDir, alert_doc
+
+PREFIX = "site/"
+
+
+def assert_bucket_is_tree(client: Any, bucket: str, site: SiteDir) -> None:
+    objects = bucket_tree(client, bucket, PREFIX)
+    files = mirrored_files(site)
+    assert sorted(objects) == sorted(files)
+    for path, obj in objects.items():
+        assert obj.body == files[path], path
+        kind = kind_of(path)
+        assert kind is not None, path
+        assert (obj.content_type, obj.cache_control) == (kind.media_type, kind.cache_control), \
+            path
+
+
+def two_alerts(site: SiteDir) -> None:
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    site.photo("bram.jpg", seed=2)
+    site.write("bram.json", alert_doc(id="2026-test-bram", child_name="Bram",
+                                      child_photo="photos/bram.jpg"))
+
+
+def test_build_mirrors_the_tree_with_each_kinds_headers(s3_server: Any, s3_client: Any,
+                                                       site: SiteDir) -> None:
+    bucket = new_bucket(s3_client)
+    s3_client.put_object(Bucket=bucket, Key=PREFIX + "left/over.html", Body=b"old")  # unrecorded
+    s3_client.put_object(Bucket=bucket, Key="elsewhere.txt", Body=b"not ours")  # outside
+    site.settings_text(mirror_settings(s3_server.endpoint, "unused-bucket"))
+    two_alerts(site)
+    done = subprocess.run(
+        [sys.executable, "-m", "render.cli", "--site", str(site.root), "build", "--alerts",
+         str(site.alerts), "--out", str(site.out), "--mirror", f"s3://{bucket}/site"],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert_bucket_is_tree(s3_client, bucket, site)
+    objects = bucket_tree(s3_client, bucket, PREFIX)
+    assert not [p for p in objects if p.endswith(".gz")]
+    assert "left/over.html" not in objects
+    assert s3_client.get_object(Bucket=bucket, Key="elsewhere.txt")["Body"].read() == b"not ours"
+    photos = [p for p in objects if p.endswith("/photo.jpg")]
+    assert photos and all(objects[p].cache_control == "public, max-age=600" for p in photos)
+    status = json.loads(objects["status.json"].body)
+    assert status["mirror"] == {"pending_uploads": 0, "pending_deletions": 0,
+                                "behind_since": None, "last_error": None}
+
+
+class Recording(Store):
+    """The real store, with the order of its calls written down."""
+
+    def __init__(self, settings: MirrorSettings) -> None:
+        super().__init__(settings)
+        self.calls: list[tuple[str, str]] = []
+
+    def put(self, path: str, body: bytes, content_type: str, cache_control: str) -> None:
+        super().put(path, body, content_type, cache_control)
+        self.calls.append(("put", path))
+
+    def delete(self, path: str) -> None:
+        super().delete(path)
+        self.calls.append(("delete", path))
+
+
+def test_an_ending_clears_the_personal_files_in_the_same_pass(s3_server: Any, s3_client: Any,
+                                                              site: SiteDir) -> None:
+    bucket = new_bucket(s3_client)
+    site.settings_text(mirror_settings(s3_server.endpoint, bucket))
+    site.photo("anna.jpg")
+    site.write("anna.json", lifecycle_docs()["alert"])
+    builder = site.builder()
+    settings = builder.settings.mirror
+    assert settings is not None
+    store = Recording(settings)
+    mirror = builder.mirror = Mirror(site.out, settings, store=store)
+    try:
+        builder.run(now=NOW)
+        assert mirror.sync(30)
+        personal = {p for p in mirrored_files(site)
+                    if (k := kind_of(p)) and k.personal and k.versioned}
+        assert any(p.endswith("photo.jpg") for p in personal)
+        site.write("anna.json", lifecycle_docs()["found"])
+        builder.run(now=NOW)
+        store.calls.clear()
+        report = mirror.run_pass()  # one pass
+        assert report.converged
+        assert_bucket_is_tree(s3_client, bucket, site)
+        deleted = {path for call, path in store.calls if call == "delete"}
+        assert personal <= deleted
+        last_put = max(i for i, (call, _) in enumerate(store.calls) if call == "put")
+        first_delete = min(i for i, (call, _) in enumerate(store.calls) if call == "delete")
+        assert last_put < first_delete  # the ending documents first, then the deletions
+        assert "Anna is terecht" in bucket_tree(s3_client, bucket, PREFIX)[
+            "alerts/2026-test-anna/index.html"].body.decode()
+    finally:
+        mirror.close()
+        builder.close()
+
+
+def test_a_store_that_was_down_converges_once_back(s3_server: Any, s3_client: Any,
+                                                   site: SiteDir) -> None:
+    bucket = new_bucket(s3_client)
+    gate = Gate(s3_server.port)
+    site.settings_text(mirror_settings(gate.endpoint, bucket))
+    two_alerts(site)
+    builder = site.builder()
+    assert builder.settings.mirror is not None
+    mirror = builder.mirror = Mirror(site.out, builder.settings.mirror)
+    try:
+        builder.run(now=NOW)
+        assert mirror.sync(30)
+        gate.shut()
+        site.write("bram.json", alert_doc(id="2026-test-bram", child_name="Bram",
+                                          child_photo="photos/bram.jpg", status="cancelled",
+                                          updated="2026-11-29T15:00:00+01:00"))
+        site.photo("carla.jpg", seed=3)
+        site.write("carla.json", alert_doc(id="2026-test-carla", child_name="Carla",
+                                           child_photo="photos/carla.jpg"))
+        builder.run(now=NOW)  # the local publish goes on
+        assert (site.out / "alerts/2026-test-carla/index.html").exists()
+        assert not mirror.sync(1.5)
+        backlog = mirror.backlog()
+        assert backlog.uploads and backlog.deletions and backlog.last_error
+        assert backlog.behind_since is not None
+        builder.run(now=NOW)
+        shown = json.loads((site.out / "status.json").read_bytes())["mirror"]
+        assert shown["pending_uploads"] == backlog.uploads and shown["last_error"]
+        gate.open()
+        assert mirror.sync(30)
+        builder.run(now=NOW)  # status.json: caught up
+        assert mirror.sync(30)
+        assert_bucket_is_tree(s3_client, bucket, site)
+        assert json.loads((site.out / "status.json").read_bytes())["mirror"][
+            "pending_uploads"] == 0
+    finally:
+        mirror.close()
+        builder.close()
+        gate.close()
