@@ -74,6 +74,13 @@ class Ledger:
         with self._lock:
             self.db.execute("delete from meta where key = 'listed'")
 
+    def reset(self) -> None:
+        """Trust nothing recorded (another publisher wrote the bucket): list it again and
+        upload everything."""
+        with self._lock, self.db:
+            self.db.execute("delete from mirrored")
+            self.db.execute("delete from meta where key = 'listed'")
+
     def mirrored(self) -> dict[str, Entry]:
         with self._lock:
             rows = self.db.execute("select path, sha256, layer from mirrored").fetchall()

@@ -37,6 +37,7 @@ from ..outlets.outlet import CACHE_SHORT
 from ..outlets.registry import has_gzip_sibling, kind_of
 from ..pipeline.state import state_dir_for
 from ..push.deliver import Backoff
+from .lease import Lease, default_owner
 from .ledger import Entry, Ledger
 from .settings import MirrorSettings
 from .store import Store, StoreError, error_class
@@ -99,7 +100,8 @@ class Mirror:
     def __init__(self, out: Path, settings: MirrorSettings, *, workers: int = 8,
                  store: Store | None = None, backoff: Backoff = BACKOFF,
                  check: bool = False, on_backlog: Callable[[], None] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, lease_seconds: float = 120.0,
+                 owner: str | None = None) -> None:
         self.out = out.absolute()
         self.settings = settings
         self.workers = workers
@@ -112,6 +114,9 @@ class Mirror:
         if check:
             self.ledger.forget_listing()
         self._store = store
+        self.lease_seconds = lease_seconds
+        self.owner = owner or default_owner(self.out)
+        self._lease: Lease | None = None
         self._backlog = Backlog()
         self._backlog_lock = threading.Lock()
         self._pass_lock = threading.Lock()
@@ -126,6 +131,23 @@ class Mirror:
         if self._store is None:
             self._store = Store(self.settings, pool=self.workers * 2)
         return self._store
+
+    @property
+    def lease(self) -> Lease:
+        if self._lease is None:
+            self._lease = Lease(self.store, self.owner, self.lease_seconds, self.clock)
+        return self._lease
+
+    def _hold(self) -> None:
+        """Go on only as the bucket's one writer (`lease.py`); after taking over from
+        another publisher, trust none of our records."""
+        if not self.lease.hold():
+            raise StoreError("standby: another publisher holds the lease")
+        if self.lease.taken_over:
+            self.lease.taken_over = False
+            log.warning("mirror: took the lease of %s over from another publisher; checking "
+                        "every object", self.settings.url)
+            self.ledger.reset()
 
     def close(self, timeout: float = 15.0) -> None:
         self.stop.set()
@@ -176,6 +198,7 @@ class Mirror:
         """One reconciliation; raises StoreError when the store fails (records stay true)."""
         with self._pass_lock:
             report = PassReport()
+            self._hold()
             if not self.ledger.listed:
                 self.ledger.found(p for p in self.store.paths() if not p.startswith(RESERVED))
             uploads, deletions = self.diff()
@@ -183,6 +206,7 @@ class Mirror:
                 for _, group in groupby(sorted(uploads.items(), key=lambda i: (i[1].layer,
                                                                                 i[0])),
                                         key=lambda i: i[1].layer):
+                    self._hold()  # renewed while a long pass goes on
                     results = list(pool.map(lambda item: self._upload(*item), group))
                     report.uploaded += [p for p, ok in results if ok]
                     report.changed += [p for p, ok in results if not ok]
@@ -190,6 +214,7 @@ class Mirror:
                         return report
                 ordered = sorted(deletions.items(), key=lambda i: (-_deletion_layer(*i), i[0]))
                 for _, group in groupby(ordered, key=lambda i: _deletion_layer(*i)):
+                    self._hold()
                     report.deleted += list(pool.map(lambda item: self._delete(item[0]), group))
             self.passes += 1
             return report
@@ -202,7 +227,7 @@ class Mirror:
         if hashlib.sha256(data).hexdigest() != entry.sha256:
             return path, False
         content_type, cache_control = _headers(path)
-        log.debug("mirror put %s", path)
+        log.debug("mirror put %s %s", path, entry.sha256[:16])
         self.store.put(path, data, content_type, cache_control)
         self.ledger.uploaded(path, entry.sha256, entry.layer)
         return path, True
@@ -264,4 +289,6 @@ class Mirror:
             failures = failures + 1 if wait else 0
             # A pass that met a publish under way looks again soon; an idle mirror still
             # looks every minute (a wake-up lost to a crash of the loop costs no more).
-            self._wake.wait(60.0 if wait is None else max(wait, 0.1))
+            # The lease is renewed well before it expires.
+            idle = min(60.0, self.lease_seconds / 3)
+            self._wake.wait(idle if wait is None else max(min(wait, idle), 0.1))

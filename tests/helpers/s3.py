@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from render.mirror.mirror import RESERVED
 from render.outlets.registry import has_gzip_sibling
 from tests.helpers.sites import SiteDir
 
@@ -30,10 +31,13 @@ def new_bucket(client: Any) -> str:
 
 
 def bucket_tree(client: Any, bucket: str, prefix: str = "") -> dict[str, Object]:
-    """Every object under the prefix, by path (the prefix taken off)."""
+    """Every object under the prefix, by path (the prefix taken off), but the mirror's own
+    (the lease)."""
     tree = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for item in page.get("Contents", []):
+            if item["Key"][len(prefix):].startswith(RESERVED):
+                continue
             answer = client.get_object(Bucket=bucket, Key=item["Key"])
             tree[item["Key"][len(prefix):]] = Object(
                 answer["Body"].read(), answer.get("ContentType", ""),

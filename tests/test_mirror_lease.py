@@ -1,0 +1,59 @@
+"""One writer per bucket: a standby publisher (its own output folder, the same alerts)
+waits while the writer's lease stands, takes over once it has expired, and makes the bucket
+equal its own tree, keys only the old writer had included."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from render.mirror.mirror import Mirror
+from render.mirror.store import StoreError
+from tests.helpers.s3 import bucket_tree, mirror_settings, mirrored_files, new_bucket
+from tests.helpers.sites import NOW, SiteDir, alert_doc
+from tests.test_mirror import PREFIX, assert_bucket_is_tree, two_alerts
+
+LEASE = 8.0  # seconds: long enough for a pass here (on a shared machine), short enough to wait
+
+
+def publisher(site: SiteDir, endpoint: str, bucket: str) -> tuple[Any, Mirror]:
+    site.settings_text(mirror_settings(endpoint, bucket))
+    builder = site.builder()
+    assert builder.settings.mirror is not None
+    builder.mirror = Mirror(site.out, builder.settings.mirror, lease_seconds=LEASE)
+    builder.run(now=NOW)
+    return builder, builder.mirror
+
+
+def test_a_standby_takes_over_once_the_writers_lease_expires(
+        s3_server: Any, s3_client: Any, tmp_path: Any) -> None:
+    bucket = new_bucket(s3_client)
+    writer_site, standby_site = SiteDir(tmp_path / "writer"), SiteDir(tmp_path / "standby")
+    two_alerts(writer_site)
+    two_alerts(standby_site)
+    writer_site.write("extra.json", alert_doc(id="2026-test-extra", child_name="Extra",
+                                              child_photo="photos/anna.jpg"))
+    writer, writer_mirror = publisher(writer_site, s3_server.endpoint, bucket)
+    standby, standby_mirror = publisher(standby_site, s3_server.endpoint, bucket)
+    try:
+        assert writer_mirror.sync(30)
+        with pytest.raises(StoreError, match="standby"):
+            standby_mirror.run_pass()
+        assert not standby_mirror.sync(0.5)
+        assert_bucket_is_tree(s3_client, bucket, writer_site)  # the standby wrote nothing
+        assert standby_mirror.backlog().last_error.startswith("standby")  # type: ignore
+        # The writer dies (it renews no more); the standby waits the lease out.
+        time.sleep(LEASE + 0.2)
+        assert standby_mirror.sync(30)
+        assert_bucket_is_tree(s3_client, bucket, standby_site)
+        assert not [p for p in bucket_tree(s3_client, bucket, PREFIX) if "extra" in p]
+        assert set(bucket_tree(s3_client, bucket, PREFIX)) == set(mirrored_files(standby_site))
+        # Back, the old writer finds the lease taken and writes nothing.
+        with pytest.raises(StoreError, match="standby"):
+            writer_mirror.run_pass()
+    finally:
+        for builder, mirror in ((writer, writer_mirror), (standby, standby_mirror)):
+            mirror.close()
+            builder.close()
