@@ -28,9 +28,9 @@ KILLS = int(os.environ.get("KINDALARM_WATCH_KILLS", "6"))  # `make soak` sets 10
 class WatchProcess:
     """A real `kindalarm watch` subprocess whose log lines are collected as they come."""
 
-    def __init__(self, site: SiteDir) -> None:
+    def __init__(self, site: SiteDir, *options: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "render.cli", "--site", str(site.root), "watch",
+            [sys.executable, "-m", "render.cli", *options, "--site", str(site.root), "watch",
              "--alerts", str(site.alerts), "--out", str(site.out)],
             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
