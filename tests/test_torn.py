@@ -13,12 +13,14 @@ import random
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from deploy.nginx_local import LocalNginx
 from render.outlets.registry import versioned_alert_id
+from render.pipeline.build import Builder
 from tests.helpers.churn import flip, start_churn
 from tests.helpers.http_client import Response, get
 from tests.helpers.sites import ARTIFACTS, SiteDir
@@ -132,6 +134,37 @@ def poll(url: str, root: Path, entries: list[str], stop: threading.Event, tally:
                     queue.append((candidate, depth + 1, response))
 
 
+def churn_while_polling(site: SiteDir, builder: Builder, url: str, entries: list[str],
+                        rng: random.Random, after: Callable[[], None] = lambda: None,
+                        pause: float = 0.005) -> tuple[Tally, int]:
+    """Publish changes (calling `after` each time) while POLLERS poll `url`, until PUBLISHES
+    publishes and REQUESTS requests are done (or TIME_LIMIT): the tally and the publishes."""
+    tally = Tally()
+    stop = threading.Event()
+    publishes = 0
+    started = time.monotonic()
+    pollers = [threading.Thread(target=poll, args=(url, site.out, entries, stop, tally, seed),
+                                daemon=True) for seed in range(POLLERS)]
+    for poller in pollers:
+        poller.start()
+    try:
+        step = 3
+        while ((publishes < PUBLISHES or tally.requests < REQUESTS)
+               and time.monotonic() - started < TIME_LIMIT):
+            flip(site, step, rng)
+            step += 1
+            report = builder.run(now=datetime.now(UTC)).report
+            after()
+            publishes += bool(report.written or report.deleted)
+            tally.publishes = publishes
+            time.sleep(pause)  # let the pollers in between publishes too
+    finally:
+        stop.set()
+        for poller in pollers:
+            poller.join(timeout=30)
+    return tally, publishes
+
+
 def test_pollers_never_see_a_torn_file_or_a_broken_reference(site: SiteDir) -> None:
     rng = random.Random(20261130)
     nginx = LocalNginx(site.out)
@@ -143,30 +176,11 @@ def test_pollers_never_see_a_torn_file_or_a_broken_reference(site: SiteDir) -> N
     entries = entry_points(site.out)
     assert {"index.html", "api/alerts.json", "status.json"} <= set(entries)
 
-    tally = Tally()
-    stop = threading.Event()
-    publishes = 0
     started = time.monotonic()
     with nginx:
-        pollers = [threading.Thread(target=poll, args=(nginx.url, site.out, entries, stop,
-                                                       tally, seed), daemon=True)
-                   for seed in range(POLLERS)]
-        for poller in pollers:
-            poller.start()
         try:
-            step = 3
-            while ((publishes < PUBLISHES or tally.requests < REQUESTS)
-                   and time.monotonic() - started < TIME_LIMIT):
-                flip(site, step, rng)
-                step += 1
-                report = builder.run(now=datetime.now(UTC)).report
-                publishes += bool(report.written or report.deleted)
-                tally.publishes = publishes
-                time.sleep(0.005)  # let the pollers in between publishes too
+            tally, publishes = churn_while_polling(site, builder, nginx.url, entries, rng)
         finally:
-            stop.set()
-            for poller in pollers:
-                poller.join(timeout=30)
             builder.close()
     seconds = time.monotonic() - started
     ARTIFACTS.mkdir(exist_ok=True)
