@@ -75,7 +75,8 @@ out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Pa
 def push_deliverer(builder: Builder) -> Deliverer | None:
     from .push.deliver import Deliverer
 
-    return Deliverer(builder.outbox, builder.settings) if builder.outbox else None
+    hold = builder.mirror.behind if builder.mirror else None  # pushes name mirrored files
+    return Deliverer(builder.outbox, builder.settings, hold=hold) if builder.outbox else None
 
 
 def deliver_pending(deliverer: Deliverer, seconds: float) -> None:
@@ -142,10 +143,12 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None, mirror_url: str
     processes = min(2, os.cpu_count() or 1)
     builder.publisher.workers += processes  # render threads waiting for a worker do nothing
     try:
-        deliverer = push_deliverer(builder)  # before the build: a missing secret stops it
         mirror = open_mirror(builder, mirror_url)
+        deliverer = push_deliverer(builder)  # before the build: a missing secret stops it
         with progress_reporter("rendering") as progress, worker_processes(processes):
             result = builder.run(progress=progress)
+        if mirror:  # the files first: pushes name them
+            mirror.sync(wait_seconds)
         if deliverer and deliverer.outbox.pending():
             deliver_pending(deliverer, wait_seconds)
             builder.run()  # status.json shows the backlog as the wait left it

@@ -7,13 +7,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from typing import Any
+
+import pytest
 
 from render.mirror.mirror import Mirror
 from render.mirror.settings import MirrorSettings
 from render.mirror.store import Store
 from render.outlets.registry import kind_of
+from render.push.deliver import Deliverer
 from tests.helpers.feeds import lifecycle_docs
+from tests.helpers.receivers import Receiver, free_port, receiving
 from tests.helpers.s3 import (
     Gate,
     bucket_tree,
@@ -22,6 +27,8 @@ from tests.helpers.s3 import (
     new_bucket,
 )
 from tests.helpers.sites import NOW, REPO, SiteDir, alert_doc
+from tests.helpers.waiting import wait_until
+from tests.test_push import SECRET, SECRET_ENV, hooks_settings
 
 PREFIX = "site/"
 
@@ -157,6 +164,41 @@ def test_a_store_that_was_down_converges_once_back(s3_server: Any, s3_client: An
         assert json.loads((site.out / "status.json").read_bytes())["mirror"][
             "pending_uploads"] == 0
     finally:
+        mirror.close()
+        builder.close()
+        gate.close()
+
+
+def test_a_push_waits_until_the_files_it_names_are_in_the_bucket(
+        s3_server: Any, s3_client: Any, site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    receiver = Receiver(free_port())
+    bucket = new_bucket(s3_client)
+    gate = Gate(s3_server.port)
+    gate.shut()
+    site.settings_text(mirror_settings(gate.endpoint, bucket,
+                                       extra=hooks_settings(("media", receiver, "cap"))))
+    site.photo("anna.jpg")
+    site.write("anna.json", lifecycle_docs()["alert"])
+    builder = site.builder()
+    assert builder.settings.mirror is not None and builder.outbox is not None
+    mirror = builder.mirror = Mirror(site.out, builder.settings.mirror)
+    deliverer = Deliverer(builder.outbox, builder.settings, hold=mirror.behind)
+    try:
+        with receiving(receiver):
+            assert builder.run(now=NOW).offered
+            mirror.start()
+            deliverer.start()
+            wait_until(lambda: mirror.backlog().last_error, what="the mirror failing")
+            time.sleep(1.0)  # the deliverer had its chances to send
+            assert receiver.received == [], "pushed while the bucket lacked the files"
+            gate.open()
+            mirror.wake()
+            wait_until(lambda: receiver.received, timeout=60, what="the push")
+        body = receiver.received[0].body
+        assert bucket_tree(s3_client, bucket, PREFIX)["cap/latest.xml"].body == body
+    finally:
+        deliverer.close(timeout=2)
         mirror.close()
         builder.close()
         gate.close()

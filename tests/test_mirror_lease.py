@@ -4,6 +4,7 @@ equal its own tree, keys only the old writer had included."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -57,3 +58,20 @@ def test_a_standby_takes_over_once_the_writers_lease_expires(
         for builder, mirror in ((writer, writer_mirror), (standby, standby_mirror)):
             mirror.close()
             builder.close()
+
+
+def test_a_standby_builds_the_same_bytes_as_the_writer(tmp_path: Any) -> None:
+    """What lets a standby take over a bucket: two builds of the same alert files, in two
+    output folders at two moments, give the same files, `status.json`'s `generated` aside."""
+    sites = [SiteDir(tmp_path / name) for name in ("writer", "standby")]
+    for site in sites:
+        two_alerts(site)
+    sites[0].build(now=NOW)
+    sites[1].build(now=NOW.replace(minute=NOW.minute + 7))
+    writer, standby = (site.files() for site in sites)
+    statuses = [json.loads(files.pop("status.json")) for files in (writer, standby)]
+    for files in (writer, standby):
+        del files["status.json.gz"]
+    assert writer == standby
+    assert statuses[0].pop("generated") != statuses[1].pop("generated")
+    assert statuses[0] == statuses[1]

@@ -167,6 +167,11 @@ class Mirror:
         deletions = {p: e for p, e in mirrored.items() if p not in published}
         return uploads, deletions
 
+    def behind(self) -> bool:
+        """Whether the bucket lacks a file of the tree (status.json aside): pushes wait."""
+        uploads, _ = self.diff()
+        return any(not p.endswith("status.json") for p in uploads)
+
     def backlog(self) -> Backlog:
         with self._backlog_lock:
             return self._backlog

@@ -88,9 +88,10 @@ class Watcher:
         self._next_change: datetime | None = None  # the last publish's next_change
         self._backlog_changed = threading.Event()  # status.json should show the new backlog
         # Pushes go out beside the loop, never in it (a receiver that hangs delays nothing).
-        self.deliverer = Deliverer(self.builder.outbox, self.builder.settings,
-                                   on_backlog=self._on_backlog) if self.builder.outbox else None
         self.mirror = self.builder.mirror  # its passes run in its own thread, like pushes
+        self.deliverer = Deliverer(
+            self.builder.outbox, self.builder.settings, on_backlog=self._on_backlog,
+            hold=self.mirror.behind if self.mirror else None) if self.builder.outbox else None
         if self.mirror:
             self.mirror.on_backlog = self._on_backlog
         self._busy = threading.Event()

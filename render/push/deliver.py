@@ -68,13 +68,17 @@ class Deliverer:
     def __init__(self, outbox: Outbox, settings: Settings, timeout: float = 10.0,
                  backoff: Backoff = Backoff(), clock: Callable[[], float] = time.time,
                  rand: Callable[[], float] = random.random,
-                 on_backlog: Callable[[], None] | None = None) -> None:
+                 on_backlog: Callable[[], None] | None = None,
+                 hold: Callable[[], bool] | None = None) -> None:
         self.outbox = outbox
         self.timeout = timeout
         self.backoff = backoff
         self.clock = clock
         self.rand = rand
         self.on_backlog = on_backlog
+        # While true, nothing is sent: with a mirror, a push waits until the files it names
+        # are in the bucket (contract section 8).
+        self.hold = hold
         self.urls = {h.name: h.url for h in settings.webhooks}
         self.secrets = {h.name: h.secret() for h in settings.webhooks}
         if settings.websub_hub:
@@ -117,10 +121,14 @@ class Deliverer:
         wake = self._wake[name]
         while not self.stop.is_set():
             try:
-                if self.attempt(name):
+                if self.hold and self.hold():
+                    wait = 0.2  # the mirror's pass is under way: a moment, not a retry
+                elif self.attempt(name):
                     continue
-                next_at = self.outbox.next_at(name)
-                wait = 5.0 if next_at is None else max(0.0, min(5.0, next_at - self.clock()))
+                else:
+                    next_at = self.outbox.next_at(name)
+                    wait = 5.0 if next_at is None else max(0.0,
+                                                           min(5.0, next_at - self.clock()))
             except Exception:  # the outbox itself failed: never let the thread die
                 log.exception("push to %s: could not read the outbox; trying again", name)
                 wait = 5.0
