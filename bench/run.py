@@ -83,6 +83,7 @@ TARGETS = {
     "5": ("rebuild of 1,000 unchanged: time, files written", "<= 0.5 s, 0 files"),
     "6": ("peak RSS, 50 MP photo dropped", "<= 250 MB"),
     "7": ("1a, 1b with 3 receivers down; ratios to 1a, 1b", "(none)"),
+    "8": ("drop -> urgent readable in the bucket; bytes/drop", "(none)"),
 }
 
 
@@ -150,9 +151,13 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 class RunningWatcher:
-    def __init__(self, site: Path, alerts: Path, out: Path, timing: Timing | None = None
-                 ) -> None:
+    def __init__(self, site: Path, alerts: Path, out: Path, timing: Timing | None = None,
+                 mirror: bool = False) -> None:
         self.builder = Builder(site, alerts, out)
+        if mirror:  # figure 8: the [mirror] of the site's settings
+            from render.mirror.mirror import Mirror
+
+            self.builder.mirror = Mirror(out, self.builder.settings.mirror)
         self.publishes: list[Publish] = []
         self.watcher = Watcher(self.builder, on_publish=self.publishes.append,
                                timing=timing or Timing())
@@ -576,6 +581,10 @@ def measure(args: argparse.Namespace, photo: bytes, started: float) -> Figures:
             measure_memory(figures, temp_dir)
         if "7" in args.only:
             measure_push(figures, temp_dir, args, photo, started)
+        if "8" in args.only:
+            from mirror_figure import measure_mirror
+
+            measure_mirror(sys.modules[__name__], figures, temp_dir, args, photo, started)
     return figures
 
 
@@ -605,7 +614,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scale-drops", type=int, default=20)  # 10 left medians 0.05 s apart
     parser.add_argument("--cold", type=int, default=200)
     parser.add_argument("--rebuild", type=int, default=1000)
-    parser.add_argument("--only", default="1234567", help="which figures to measure")
+    parser.add_argument("--only", default="12345678", help="which figures to measure")
     parser.add_argument("--no-record", action="store_true", help="do not append to results")
     parser.add_argument("--compare", metavar="REV",
                         help="measure this checkout and git revision REV, alternately")
