@@ -292,8 +292,9 @@ class Mirror:
             self._wake.clear()
             wait = self._step(failures)
             failures = failures + 1 if wait else 0
-            # A pass that met a publish under way looks again soon; an idle mirror still
-            # looks every minute (a wake-up lost to a crash of the loop costs no more).
-            # The lease is renewed well before it expires.
+            # An idle mirror still looks every minute (a lost wake-up costs no more) and
+            # renews its lease well before it expires. A pass that met a publish under way
+            # is woken by that publish's end; the second's wait is for a file missing for
+            # good (deleted behind the publisher's back, until its next look at the disk).
             idle = min(60.0, self.lease_seconds / 3)
-            self._wake.wait(idle if wait is None else max(min(wait, idle), 0.1))
+            self._wake.wait(idle if wait is None else max(min(wait, idle), 1.0))
