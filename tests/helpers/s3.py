@@ -70,6 +70,7 @@ class Gate:
         self.listener.listen(64)
         self.port = self.listener.getsockname()[1]
         self.is_open = True
+        self.hangs = False  # accept, then never answer (a store that hangs)
         self.delay = 0.0
         self.connections: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
@@ -98,6 +99,9 @@ class Gate:
             if not self.is_open:
                 client.close()
                 continue
+            if self.hangs:
+                self.connections.append(client)
+                continue
             try:
                 server = socket.create_connection(self.upstream)
             except OSError:
@@ -113,6 +117,8 @@ class Gate:
             while data := source.recv(65536):
                 if slow and self.delay:
                     time.sleep(self.delay)
+                while self.hangs and self.is_open:  # kept-alive connections hang too
+                    time.sleep(0.05)
                 target.sendall(data)
         except OSError:
             pass

@@ -10,6 +10,7 @@ from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
+from render.mirror.mirror import Mirror
 from render.outlets import api, web
 from render.outlets.artifacts import INDEX, LEAF, Artifact, key_of
 from render.outlets.context import RenderContext
@@ -82,11 +83,15 @@ def wait_idle(watcher: Watcher, timeout: float = 60.0) -> None:
 
 
 @contextmanager
-def watching(site: SiteDir, timing: Timing = FAST, poll: bool = False,
+def watching(site: SiteDir, timing: Timing = FAST, poll: bool = False, mirror: bool = False,
              **builder_args: Any) -> Iterator[tuple[Watcher, list[Publish]]]:
-    """A running watcher on `site` (its first publish done) and the list of its publishes."""
+    """A running watcher on `site` (its first publish done) and the list of its publishes;
+    with `mirror`, mirroring to the `[mirror]` of the site's settings."""
     builder_args.setdefault("outlets", light_outlets())
     builder = site.builder(**builder_args)
+    if mirror:
+        assert builder.settings.mirror is not None
+        builder.mirror = Mirror(site.out, builder.settings.mirror)
     published: list[Publish] = []
     watcher = Watcher(builder, timing=timing, poll=poll, on_publish=published.append)
     thread = threading.Thread(target=watcher.run, name="test-watcher", daemon=True)
