@@ -94,9 +94,12 @@ def deliver_pending(deliverer: Deliverer, seconds: float) -> None:
 mirror_option = click.option(
     "--mirror", "mirror_url", metavar="s3://BUCKET/PREFIX",
     help="Also mirror the tree into this bucket [default: [mirror] url of kindalarm.toml].")
+mirror_check_option = click.option(
+    "--mirror-check", is_flag=True,
+    help="List the bucket again: trust no record, remove keys the tree does not have.")
 
 
-def open_mirror(builder: Builder, url: str | None) -> Mirror | None:
+def open_mirror(builder: Builder, url: str | None, check: bool = False) -> Mirror | None:
     """The mirror of `--mirror` or `[mirror]`, known to the builder (status.json shows it)."""
     from .mirror.mirror import Mirror
     from .mirror.settings import with_url
@@ -104,7 +107,7 @@ def open_mirror(builder: Builder, url: str | None) -> Mirror | None:
     settings = with_url(builder.settings.mirror, url) if url else builder.settings.mirror
     if settings is None:
         return None
-    builder.mirror = Mirror(builder.out, settings)
+    builder.mirror = Mirror(builder.out, settings, check=check)
     return builder.mirror
 
 
@@ -125,12 +128,13 @@ def mirror_once(builder: Builder, mirror: Mirror, seconds: float) -> None:
 @alerts_option
 @out_option
 @mirror_option
+@mirror_check_option
 @click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=30.0,
               show_default=True, metavar="SECONDS",
               help="Wait this long for pending pushes (webhooks, WebSub) and the mirror.")
 @click.pass_obj
 def build(site: Site, alerts_dir: Path | None, out: Path | None, mirror_url: str | None,
-          wait_seconds: float) -> None:
+          mirror_check: bool, wait_seconds: float) -> None:
     """Build the published tree once. Exit 1 if some alert file was rejected."""
     from .pipeline.build import Builder
 
@@ -143,7 +147,7 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None, mirror_url: str
     processes = min(2, os.cpu_count() or 1)
     builder.publisher.workers += processes  # render threads waiting for a worker do nothing
     try:
-        mirror = open_mirror(builder, mirror_url)
+        mirror = open_mirror(builder, mirror_url, mirror_check)
         deliverer = push_deliverer(builder)  # before the build: a missing secret stops it
         with progress_reporter("rendering") as progress, worker_processes(processes):
             result = builder.run(progress=progress)
@@ -175,9 +179,10 @@ def build(site: Site, alerts_dir: Path | None, out: Path | None, mirror_url: str
 @click.option("--poll", is_flag=True,
               help="Poll the directory instead of inotify (network shares, some containers).")
 @mirror_option
+@mirror_check_option
 @click.pass_obj
 def watch(site: Site, alerts_dir: Path | None, out: Path | None, address: str | None,
-          poll: bool, mirror_url: str | None) -> None:
+          poll: bool, mirror_url: str | None, mirror_check: bool) -> None:
     """Build, then keep the output in step with the alert directory until SIGINT/SIGTERM."""
     import signal
     import threading
@@ -191,7 +196,7 @@ def watch(site: Site, alerts_dir: Path | None, out: Path | None, address: str | 
         raise ConfigError(f"alert directory {alert_dir} does not exist")
     served = parse_address(address) if address else None
     builder = Builder(site.path, alert_dir, site.out(out), site.settings())
-    open_mirror(builder, mirror_url)  # the watcher runs its passes beside the build loop
+    open_mirror(builder, mirror_url, mirror_check)  # passes run beside the build loop
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:

@@ -202,3 +202,26 @@ def test_a_push_waits_until_the_files_it_names_are_in_the_bucket(
         mirror.close()
         builder.close()
         gate.close()
+
+
+def kindalarm_build(site: SiteDir, *options: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "render.cli", "--site", str(site.root), "build", "--alerts",
+         str(site.alerts), "--out", str(site.out), *options],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+def test_mirror_check_lists_the_bucket_again(s3_server: Any, s3_client: Any,
+                                             site: SiteDir) -> None:
+    bucket = new_bucket(s3_client)
+    site.settings_text(mirror_settings(s3_server.endpoint, bucket))
+    site.photo("anna.jpg")
+    site.write("anna.json", alert_doc())
+    kindalarm_build(site)
+    s3_client.put_object(Bucket=bucket, Key=PREFIX + "stray.html", Body=b"someone's")
+    s3_client.delete_object(Bucket=bucket, Key=PREFIX + "index.html")
+    kindalarm_build(site)  # trusts its records: the bucket is not listed every time
+    assert "stray.html" in bucket_tree(s3_client, bucket, PREFIX)
+    kindalarm_build(site, "--mirror-check")
+    assert_bucket_is_tree(s3_client, bucket, site)

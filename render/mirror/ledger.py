@@ -69,14 +69,9 @@ class Ledger:
                                 ((p, UNKNOWN, -1) for p in paths))
             self.db.execute("insert or replace into meta values ('listed', 'yes')")
 
-    def forget_listing(self) -> None:
-        """List the bucket again at the next pass (`--mirror-check`, a standby taking over)."""
-        with self._lock:
-            self.db.execute("delete from meta where key = 'listed'")
-
     def reset(self) -> None:
-        """Trust nothing recorded (another publisher wrote the bucket): list it again and
-        upload everything."""
+        """Trust nothing recorded (another publisher wrote the bucket, or `--mirror-check`):
+        list it again and upload everything."""
         with self._lock, self.db:
             self.db.execute("delete from mirrored")
             self.db.execute("delete from meta where key = 'listed'")

@@ -111,8 +111,8 @@ class Mirror:
         state_dir = state_dir_for(self.out)
         state_dir.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(state_dir, settings.target)
-        if check:
-            self.ledger.forget_listing()
+        if check:  # asked to trust nothing: every key listed, every object uploaded again
+            self.ledger.reset()
         self._store = store
         self.lease_seconds = lease_seconds
         self.owner = owner or default_owner(self.out)
