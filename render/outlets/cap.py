@@ -163,9 +163,10 @@ def _latest(ctx: RenderContext) -> Iterator[Artifact]:
 def ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
     """The ended alerts whose Cancel has not expired yet, newest first."""
     for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
+        history = ctx.history_by_alert.get(view.id, ())
+        if all(m.version == view.version for m in history):
+            continue  # first seen ended: no message (checked without making its thread)
         thread = thread_of(ctx, view)
-        if not thread.had_earlier:
-            continue  # first seen ended: no message
         if expires(ctx.settings, view, thread.current) <= ctx.now:
             break
         yield view, thread
