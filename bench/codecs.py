@@ -93,7 +93,7 @@ def simplejpeg_encode(image: Image.Image, spec: Spec) -> bytes:
     if spec[2] != "JPEG":
         return pillow_encode(image, spec)
     data: bytes = simplejpeg.encode_jpeg(numpy.asarray(image.convert("RGB")), quality=85,
-                                         colorspace="RGB", progressive=True)
+                                         colorspace="RGB")
     return data
 
 
@@ -119,14 +119,15 @@ def vips_resize(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 def vips_encode(image: Image.Image, spec: Spec) -> bytes:
     import pyvips
 
-    _, mode, fmt, _ = spec
+    _, mode, fmt, options = spec
     if mode not in ("RGB",) or fmt not in ("JPEG", "PNG"):
         return pillow_encode(image, spec)
     source = pyvips.Image.new_from_memory(image.tobytes(), image.width, image.height, 3,
                                           "uchar")
     data: bytes = (source.jpegsave_buffer(Q=85, optimize_coding=True, interlace=True,
                                           keep="none") if fmt == "JPEG"
-                   else source.pngsave_buffer(compression=6, keep="none"))
+                   else source.pngsave_buffer(compression=options.get("compress_level", 6),
+                                              keep="none"))
     return data
 
 
