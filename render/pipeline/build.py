@@ -10,27 +10,18 @@ import functools
 import gc
 import json
 import logging
-import os
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from ..alert.error_files import write_error_files
 from ..alert.loader import (
     AlertLoader,
     LoadResult,
-    Problem,
-    check_photo,
-    damaged_photo,
-    id_taken,
-    is_alert_file,
-    parse_alert,
 )
-from ..alert.loader import parse_document as parse_text
-from ..alert.model import Alert, PhotoFile
+from ..alert.model import Alert
 from ..config import Settings, load_settings
 from ..drawing.photo import PhotoStore
 from ..errors import guard_output
@@ -49,7 +40,6 @@ from ..public import (
     has_expired,
     public_view,
     sort_key,
-    view_to_json,
     withdrawn_view,
 )
 from ..push.plan import backlog_status, offer, open_outbox
@@ -58,6 +48,8 @@ from ..templating import environment
 from ..tree import TREES
 from .clock import next_change
 from .ended import EndedBlock, StoredBlock, ended_block
+from .intake import Intake
+from .kept_files import FINGERPRINTS, KeptFiles
 from .memory import Memory
 from .publish import Publisher, Wanted
 from .render_key import compute_render_key
@@ -69,12 +61,10 @@ AS_BUILD = RunMode()  # how `build` runs: one complete step, every file looked a
 
 
 CARDS_KEPT, POSTERS_KEPT = 24, 4  # rendered bytes kept for reuse within a run (see _contexts)
-FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
-SETTLED = "settled_files"  # meta key: see Builder._settled_files
 ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
 
 
-class Builder:
+class Builder(Intake, KeptFiles):
     """Runs the pipeline for one alert directory and output tree; `build` uses one once,
     `watch` keeps one for its whole run (with what it remembers between runs)."""
 
@@ -255,117 +245,6 @@ class Builder:
         if mode.announce:
             log.info("published %s", result.summary())
 
-    def _hold_back(self, results: list[LoadResult], hold: Collection[Path]
-                   ) -> tuple[list[LoadResult], list[Path]]:
-        """Results to judge: a file in `hold` (still being written), or an alert whose photo
-        is, is replaced by its last judged result, or left out if it has none."""
-        if not hold:  # the usual case: nothing to resolve (no realpath of every file)
-            self._judged = {r.source: r for r in results}
-            return results, []
-        held_files = {Path(os.path.realpath(p)) for p in hold}
-        held_photos = {p for p in held_files
-                       if p.parent != self.alert_dir.resolve() or not is_alert_file(p.name)}
-        kept, held = [], []
-        for result in results:
-            photo = result.alert.child.photo if result.alert else None
-            if photo:
-                waits_for_photo = Path(os.path.realpath(photo.path)) in held_photos
-            else:  # a missing or damaged photo may be the one being written
-                waits_for_photo = bool(held_photos) and any(
-                    p.field == "child.photo" for p in result.problems)
-            if Path(os.path.realpath(result.source)) in held_files or waits_for_photo:
-                held.append(result.source)
-                # Not judged yet: never an error file for it; a live alert it published keeps
-                # its last good version meanwhile (as for a rejected file).
-                kept.append(self._judged.get(result.source) or LoadResult(
-                    result.source, None, [Problem("file", "is still being written")]))
-            else:
-                kept.append(result)
-        self._judged = {r.source: r for r in kept}
-        return kept, held
-
-    def _accept(self, results: list[LoadResult], records: dict[str, AlertRecord],
-                photos: PhotoStore) -> tuple[list[LoadResult], list[LoadResult]]:
-        """Valid files with unique ids and photos that decode; the rest is rejected."""
-        accepted: list[LoadResult] = []
-        rejected = [r for r in results if not r.ok]
-        by_id: dict[str, list[LoadResult]] = {}
-        winners: list[LoadResult] = []
-        for r in results:
-            if r.ok:
-                by_id.setdefault(r.alert.id, []).append(r)  # type: ignore[union-attr]
-        for alert_id, claims in by_id.items():
-            # The file that published this id before keeps it; otherwise the first by name.
-            owner_name = records[alert_id].source if alert_id in records else None
-            claims.sort(key=lambda r: (r.source.name != owner_name, r.source.name))
-            winner, *losers = claims
-            for loser in losers:
-                # A copy: the loader's cached result must not change (the watcher's loader
-                # lives on, and this file may own the id once the other one is gone).
-                rejected.append(replace(loser, alert=None,
-                                        problems=[id_taken(alert_id, winner.source.name)]))
-            winners.append(winner)
-        new_photos = []
-        for winner in winners:
-            alert = winner.alert
-            assert alert is not None
-            photo = alert.child.photo
-            if photo and alert.status == ACTIVE:
-                photos.add(photo.sha256, photo.path)
-                known = records.get(alert.id)
-                if known is None or known.photo_sha != photo.sha256:
-                    new_photos.append(photo.sha256)
-        # New photos are decoded now, so a damaged one is refused here: all at once, so a
-        # cold build of many alerts does not decode them one by one.
-        damaged = photos.decode_all(new_photos)
-        for winner in winners:
-            photo = winner.alert.child.photo  # type: ignore[union-attr]
-            if photo and photo.sha256 in damaged:
-                rejected.append(replace(winner, alert=None,
-                                        problems=[damaged_photo(damaged[photo.sha256])]))
-            else:
-                accepted.append(winner)
-        accepted.sort(key=lambda r: r.source.name)
-        rejected.sort(key=lambda r: r.source.name)
-        return accepted, rejected
-
-    def _with_fallbacks(self, accepted: list[LoadResult], rejected: list[LoadResult],
-                        records: dict[str, AlertRecord], photos: PhotoStore
-                        ) -> tuple[dict[str, Alert], set[LoadResult]]:
-        """Alerts to publish: the accepted ones, plus the last good version of every live
-        alert whose file is now rejected. Returns them and the rejected files so covered."""
-        alerts = {r.alert.id: r.alert for r in accepted if r.alert}
-        rejected_by_name = {r.source.name: r for r in rejected}
-        covered: set[LoadResult] = set()
-        for alert_id, record in records.items():
-            if alert_id in alerts or record.state != ACTIVE or record.source is None:
-                continue
-            bad = rejected_by_name.get(record.source)
-            if bad is None or (bad.alert_id not in (None, alert_id)):
-                continue  # the file is gone (or now names another alert): withdrawn below
-            alert = self.last_good(record, photos)
-            if alert:
-                alerts[alert_id] = alert
-                covered.add(bad)
-        return alerts, covered
-
-    def last_good(self, record: AlertRecord, photos: PhotoStore) -> Alert | None:
-        """Rebuild a live alert from the document and photo kept in the state folder."""
-        if not record.document or not record.source:
-            return None
-        raw, _ = parse_text(record.document, Path(record.source).suffix)
-        photo_dir = self.state.photo_path("x").parent
-
-        def resolve(_relative: str, sink: list[Problem]) -> PhotoFile | None:
-            if not record.photo_sha:
-                return None
-            return check_photo(record.photo_sha, photo_dir / "alert", photo_dir, sink)
-
-        alert, _, _ = parse_alert(raw, self.alert_dir / record.source, resolve)
-        if alert and alert.child.photo:
-            photos.add(alert.child.photo.sha256, alert.child.photo.path)
-        return alert
-
     def _views(self, alerts: dict[str, Alert], records: dict[str, AlertRecord], now: datetime
                ) -> list[PublicAlert]:
         views = {alert_id: self._public_view(alert, now) for alert_id, alert in alerts.items()}
@@ -494,10 +373,6 @@ class Builder:
             return None
         return StoredBlock.from_json(self.state.meta(ENDED_BLOCKS + tree), self.render_key)
 
-    def _photo_fingerprints(self) -> dict[str, Any]:
-        """The photo fingerprints to start from (see `loader.check_photo`)."""
-        return dict(self._fingerprints_saved) if self.memory.trusts_state else {}
-
     def _store_blocks(self, blocks: list[EndedBlock]) -> None:
         """Store the complete step's blocks that changed, for the next process."""
         for block in blocks:
@@ -531,95 +406,6 @@ class Builder:
         data = json_bytes(body)
         status, = BUILD_FILES
         return status.artifact(status.pattern.path(), key_of(data), lambda: data)
-
-    def _remember(self, views: list[PublicAlert], fresh: dict[str, LoadResult],
-                  records: dict[str, AlertRecord]) -> None:
-        """Keep the last good document and photo of live alerts; only the ended public view
-        of ended ones (an ended alert leaves no personal data in any file, ours included)."""
-        rows: list[AlertRecord] = []
-        keep_photos = []
-        for view in views:
-            if view.active and view.id in fresh:  # accepted from its file in this run
-                result = fresh[view.id]
-                assert result.alert is not None
-                photo = result.alert.child.photo
-                if photo:
-                    self.state.keep_photo(photo.sha256, photo.path)
-                    keep_photos.append(photo.sha256)
-                rows.append(AlertRecord(view.id, result.source.name, view.state, view.version,
-                                        result.document, photo.sha256 if photo else None,
-                                        None))
-            elif view.active:  # its last good version, kept while the file is rejected
-                record = records[view.id]
-                if record.photo_sha:
-                    keep_photos.append(record.photo_sha)
-                rows.append(AlertRecord(view.id, record.source, view.state, view.version,
-                                        record.document, record.photo_sha, None))
-            else:
-                stored = records.get(view.id)
-                if stored and stored.version == view.version and stored.view is not None \
-                        and stored.state == view.state and stored.source is None:
-                    continue  # recorded as it is: not serialised again on every run
-                rows.append(AlertRecord(view.id, None, view.state, view.version, None, None,
-                                        json.dumps(view_to_json(view))))
-                # The stored view is this one (they round-trip equal): later runs list this
-                # object, so the tree's block of ended artifacts still fits (render.ended).
-                self.memory.ended_views[view.id, view.version, view.state] = view
-        self.state.save_alerts(rows)
-        self.state.drop_photos_except(keep_photos)
-        self._save_fingerprints(set(keep_photos))
-
-    # --- settled files: ended alerts whose file has not changed are not read again -------
-
-    def _settled_files(self, records: dict[str, AlertRecord]) -> dict[str, str]:
-        """File identity -> alert id of the alert files that gave an ended alert whose public
-        view is stored, made with this render key (code and settings). Reading and parsing
-        such files would be most of a rebuild with nothing to do; their view comes from the
-        state instead, as for an ended alert whose file is gone."""
-        stored = self.state.meta(SETTLED) or {}
-        if not self.memory.trusts_state or stored.get("render_key") != self.render_key:
-            return {}
-        return {identity: alert_id for identity, alert_id in stored.get("files", {}).items()
-                if (record := records.get(alert_id)) and record.state != ACTIVE
-                and record.view is not None}
-
-    def _unsettle_claimed(self, scanned: list[LoadResult], settled: dict[str, str]
-                          ) -> list[LoadResult]:
-        """The scan, plus the settled files whose id a file that was read claims too: two
-        files with one id are judged together (the older file keeps it)."""
-        claimed = {r.alert_id or (r.alert.id if r.alert else None) for r in scanned}
-        again = [path for path in self.loader.skipped
-                 if settled.get(self.loader.identities[path] or "") in claimed]
-        if not again:
-            return scanned
-        return sorted(scanned + [self.loader.load(path) for path in again],
-                      key=lambda r: r.source.name)
-
-    def _save_settled(self, views: list[PublicAlert], fresh: dict[str, LoadResult],
-                      settled: dict[str, str]) -> None:
-        ended = {v.id for v in views if not v.active}
-        files = {}
-        for path in self.loader.skipped:
-            identity = self.loader.identities[path]
-            if identity in settled:
-                files[identity] = settled[identity]
-        for alert_id, result in fresh.items():
-            identity = self.loader.identities.get(result.source)
-            if alert_id in ended and identity:
-                files[identity] = alert_id
-        if files != settled:
-            self.state.set_meta(SETTLED, {"render_key": self.render_key, "files": files})
-
-    def _save_fingerprints(self, live: set[str]) -> None:
-        """Keep the photo fingerprints of live alerts' photos only (nothing of an ended alert
-        stays in the state), and store them when they changed."""
-        fingerprints = self.loader.fingerprints
-        assert fingerprints is not None
-        for identity in [k for k, facts in fingerprints.items() if facts[0] not in live]:
-            del fingerprints[identity]
-        if fingerprints != self._fingerprints_saved:
-            self.state.set_meta(FINGERPRINTS, fingerprints)
-            self._fingerprints_saved = dict(fingerprints)
 
 def _in_tree(ctx: RenderContext, artifacts: Iterable[Artifact]) -> list[Artifact]:
     """Artifacts with paths in the context's tree."""
