@@ -35,7 +35,7 @@ from .share import address
 NAME = "poster"
 POSTER = FileKind(tree.POSTER, "application/pdf", LEAF, urgent=False, personal=True)
 FILES = (POSTER,)
-PAPERS = {"A4": 1.0, "A3": 420 / 297}  # each paper's size, relative to A4
+PAPERS = {"A4": 1.0, "A3": 420 / 297}  # each paper's size, relative to A4 (its zoom)
 # How much narrower than its box each line is planned: as measured, then with more room to
 # spare, should WeasyPrint set a line wider than Pillow measured it (a second page).
 SAFETIES = (layout.SAFETY, layout.SAFETY - 0.05)
@@ -125,29 +125,26 @@ def poster_pdf(ctx: RenderContext, view: PublicAlert, paper: str) -> bytes:
 
 
 def _posters(ctx: RenderContext, view: PublicAlert) -> dict[str, bytes]:
-    """Both papers' posters of an alert, planned once and set together (once a run) in a
+    """Both papers' posters of an alert, planned once and set once (once a run) in a
     worker process if there are any: see `pdfs_of`."""
     text = poster_text(ctx, view, "nl")
     aspect = _aspect(ctx, view)
     plans = [layout.plan(text, aspect, safety) for safety in SAFETIES]
-    return workers.run(pdfs_of, {paper: _pages(ctx, view, paper, text, plans)
-                                 for paper in PAPERS})
+    return workers.run(pdfs_of, _pages(ctx, view, text, plans))
 
 
-def _pages(ctx: RenderContext, view: PublicAlert, paper: str, text: layout.PosterText,
+def _pages(ctx: RenderContext, view: PublicAlert, text: layout.PosterText,
            plans: list[layout.Plan]) -> list[str]:
-    """The poster's HTML on this paper, one for each plan."""
+    """The poster's HTML on A4, one for each plan."""
     url = ctx.url(tree.alert_folder(view.id))
     values = dict(
-        view=view, lang="nl", paper=paper, label=text.label, band=_css(BANDS[view.level]),
+        view=view, lang="nl", paper="A4", label=text.label, band=_css(BANDS[view.level]),
         footer=_css(FOOTERS[view.level][0]), photo_uri=photo_uri(ctx, view),
         focus=_focus(view), no_photo=NO_PHOTO["nl"], age=text.age, qr_uri=qr_png_uri(url),
-        address=address(ctx, view), settings=ctx.settings, L=layout,
-        pt=functools.partial(_pt, PAPERS[paper]),
+        address=address(ctx, view), settings=ctx.settings, L=layout, pt=_pt,
         call_size=layout.call_size(i18n.WORDS["nl"]["call"], view.phone),
         # What a site's own poster.html from before the plan sets its sizes in.
-        page_height_mm=round(297 * PAPERS[paper]), root_pt=round(13 * PAPERS[paper], 2),
-        call_height_pt=round(layout.CALL_H * PAPERS[paper], 1),
+        page_height_mm=297, root_pt=13, call_height_pt=round(layout.CALL_H, 1),
     )
     template = ctx.templates.get_template("poster.html")
     return [template.render(plan=plan, **values) for plan in plans]
@@ -198,36 +195,31 @@ def _focus(view: PublicAlert) -> str:
     return f"{x * 100:.1f}% {y * 100:.1f}%"
 
 
-def _pt(scale: float, length: float) -> str:
-    return f"{length * scale:.2f}pt"
+def _pt(length: float) -> str:
+    return f"{length:.2f}pt"
 
 
-def pdfs_of(pages: dict[str, list[str]]) -> dict[str, bytes]:
-    """Each paper's poster (see `pdf_of`). A3 is A4 scaled by the square root of two, page
-    and type alike, so the next paper starts at the plan that fitted the one before."""
-    pdfs = {}
-    start = 0
-    for paper, sizes in pages.items():
-        pdfs[paper], start = pdf_of(sizes, start)
-    return pdfs
-
-
-def pdf_of(pages: list[str], start: int = 0) -> tuple[bytes, int]:
-    """The first of these HTML pages from `start` on (the same poster, planned with ever
-    more room to spare) that sets on one page, as PDF, and its index; the first page of the
-    last one if none does (it carries the essentials)."""
+def pdfs_of(pages: list[str]) -> dict[str, bytes]:
+    """Each paper's poster from one A4 layout: the first of these HTML pages (the same
+    poster, planned with ever more room to spare) that sets on one page, or the first page
+    of the last one if none does (it carries the essentials). A3 is A4 scaled by the
+    square root of two, page and type alike, so it is the same document written with that
+    zoom: laid out once, not twice."""
     with _LOCK:  # also around the set-up: two render threads must not both create one
         html_class, fonts, font_config = weasyprint_setup()
-        for index in range(start, len(pages)):
-            document = html_class(string=pages[index], base_url=str(FONT_DIR)).render(
+        for page in pages:
+            document = html_class(string=page, base_url=str(FONT_DIR)).render(
                 stylesheets=[fonts], font_config=font_config)
             if len(document.pages) == 1:
                 break
         else:
             document = document.copy(document.pages[:1])
-        out = io.BytesIO()
-        document.write_pdf(out)
-    return out.getvalue(), index
+        pdfs = {}
+        for paper, zoom in PAPERS.items():
+            out = io.BytesIO()
+            document.write_pdf(out, zoom=zoom)
+            pdfs[paper] = out.getvalue()
+    return pdfs
 
 
 def _css(rgb: tuple[int, int, int]) -> str:
