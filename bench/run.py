@@ -369,12 +369,17 @@ def tree_pss_kib(pid: int) -> int:
         current = pids.pop()
         try:
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
         found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
         total += int(found.group(1)) if found else 0
-        pids += [int(c) for c in children]
+        # Each thread's children: worker processes are started by a render thread, not by
+        # the main one (figure 4 up to 9e1466b counted the main thread's only).
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pids += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
     return total
 
 

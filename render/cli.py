@@ -60,6 +60,9 @@ class Site:
 @click.pass_context
 def main(ctx: click.Context, site: Path, verbose: bool) -> None:
     """Publish missing-child alerts from an alert directory to every outlet."""
+    from .heap import limit_arenas
+
+    limit_arenas()  # before any thread starts
     setup_logging(verbose)
     if not site.is_dir():
         raise ConfigError(f"site directory {site} does not exist")

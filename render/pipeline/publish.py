@@ -37,6 +37,7 @@ from itertools import groupby
 from pathlib import Path
 
 from ..errors import PublishError
+from ..heap import give_back
 from ..outlets.artifacts import Artifact, Batch
 from ..outlets.registry import has_gzip_sibling
 from .state import FileRecord, State
@@ -92,9 +93,15 @@ def produced(todo: list[Artifact], workers: int = WORKERS
                 yield window.popleft().result()
 
 
+BIG = 200_000  # bytes of a file whose making freed megabytes of pixels (see render.heap)
+
+
 def _produce(artifact: Artifact) -> tuple[Artifact, bytes, Exception | None]:
     try:
-        return artifact, artifact.produce(), None
+        data = artifact.produce()
+        if len(data) > BIG:
+            give_back()
+        return artifact, data, None
     except Exception as exc:
         return artifact, b"", exc
 
