@@ -299,11 +299,14 @@ def proof(site: Site, file: Path, out: Path | None) -> None:
                           "folder")
     site.settings()  # a bad kindalarm.toml is one clear error before anything is drawn
     try:
-        files = make_proof(site.path, file, target)
+        made = make_proof(site.path, file, target)
     except ProofError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    click.echo(f"{len(files)} file(s) in {target}; look at {target / 'contact-sheet.png'}")
+    for note in made.notes:
+        click.echo(note)
+    click.echo(f"{len(made.files)} file(s) in {target}; look at "
+               f"{target / 'contact-sheet.png'}")
 
 
 @main.command()

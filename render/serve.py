@@ -10,6 +10,8 @@ import functools
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -82,6 +84,18 @@ def serve_in_thread(root: Path, host: str, port: int) -> ThreadingHTTPServer:
     threading.Thread(target=server.serve_forever, name="serve", daemon=True).start()
     log.info("serving %s on http://%s:%d/", root, host, server.server_address[1])
     return server
+
+
+@contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[int]:
+    """`server` answering in a thread while the block runs (a test's, a proof's); yields its
+    port, and shuts it down after."""
+    threading.Thread(target=server.serve_forever, name="serve", daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def serve_forever(root: Path, host: str, port: int) -> None:

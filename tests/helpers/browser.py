@@ -4,7 +4,6 @@ for Python (never a browser download), and a local HTTP server for the built tre
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,9 +11,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# One headless Chromium for a whole test module, the one `kindalarm proof` uses.
+from render.player_frame import headless_chromium as chromium
+from render.serve import serving
+
+__all__ = ["VIEWPORTS", "chromium", "serve"]
+
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 
 
@@ -52,27 +54,5 @@ def serve(root: Path, answers: dict[str, tuple[int, bytes]] | None = None,
     handler = functools.partial(type("Handler", (_QuietHandler,), {
         "answers": {} if answers is None else answers, "image_delay": image_delay}),
         directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def chromium(*extra_args: str) -> Iterator[object]:
-    """One headless Chromium for a whole test module (`extra_args`: more command-line
-    switches, e.g. --allow-file-access-from-files)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=[*CHROMIUM_ARGS, *extra_args],
-                                             headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
+        yield f"http://127.0.0.1:{port}/"
