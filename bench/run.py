@@ -550,7 +550,7 @@ def measure_builds(figures: Figures, temp_dir: Path, args: argparse.Namespace, p
         (alerts / f"filler-{number:05d}.toml").write_text(filler_alert(number))
     # The build before is made of files older than a clock tick, as in any real alert
     # directory: files changed in the last 2 s are read again next time
-    # (loader.file_identity), so one made straight after writing them would not be the build
+    # (files.file_identity), so one made straight after writing them would not be the build
     # a rebuild follows.
     time.sleep(2.5)
     setup = Builder(site, alerts, out)

@@ -252,7 +252,9 @@ class progress_reporter:
                 type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check alert files as `build` would; print every problem as FILE: field: message."""
-    from .alert.loader import Problem, load_alert_file, photo_decode_problems
+    from .alert.loader import load_alert_file
+    from .alert.photos import photo_decode_problems
+    from .alert.problems import Problem
 
     bad = 0
     for file in files:

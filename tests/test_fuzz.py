@@ -16,14 +16,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from render.alert.loader import (
-    TOP_FIELDS,
-    Problem,
-    check_photo,
-    load_alert_file,
-    parse_alert,
-    parse_document,
-)
+from render.alert.files import parse_document
+from render.alert.loader import load_alert_file
+from render.alert.parse import TOP_FIELDS, parse_alert
+from render.alert.photos import check_photo
+from render.alert.problems import Problem
 from tests.helpers.sites import SiteDir, alert_doc
 
 EXAMPLES = int(os.environ.get("KINDALARM_FUZZ_EXAMPLES", "2000"))

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from render.alert.loader import AlertLoader, is_alert_file, load_alert_file
+from render.alert.files import is_alert_file
+from render.alert.loader import AlertLoader, load_alert_file
 from tests.helpers.sites import SiteDir, alert_doc, photo_bytes
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from render.alert import loader
+from render.alert import files, loader, photos
 from render.pipeline.run import RunMode
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 from tests.helpers.waiting import wait_until
@@ -37,7 +37,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
             return hashlib.sha256(data)
 
     monkeypatch.setattr(loader, "load_alert_file", counted_load)
-    monkeypatch.setattr(loader, "hashlib", CountingHashlib)
+    monkeypatch.setattr(photos, "hashlib", CountingHashlib)
     return seen
 
 
@@ -50,7 +50,7 @@ def bob(**fields: object) -> dict[str, object]:
 @pytest.fixture
 def settled_site(site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> SiteDir:
     """A live alert with a photo and a withdrawn one, built once; no file counts as fresh."""
-    monkeypatch.setattr(loader, "RACY_NS", 0)
+    monkeypatch.setattr(files, "RACY_NS", 0)
     site.photo("anna.jpg")
     site.write("anna.json", alert_doc())
     site.write("bob.json", bob(status="cancelled"))
@@ -129,7 +129,7 @@ def test_a_change_taken_by_a_failed_run_is_seen_by_the_next(
         site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
     """The watcher trusts its events only while every run since its last full look went
     through: a run that failed before it looked may have taken an event with it."""
-    monkeypatch.setattr(loader, "RACY_NS", 0)
+    monkeypatch.setattr(files, "RACY_NS", 0)
     site.settings_text("retire_seconds = 0\n")
     site.write("bob.json", bob(status="cancelled"))
     with watching(site, timing=replace(FAST, rescan=600.0)) as (watcher, published):

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
-from .loader import LoadResult, error_file_for
+from .files import error_file_for
+from .loader import LoadResult
 
 log = logging.getLogger("kindalarm")
 

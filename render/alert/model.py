@@ -1,7 +1,8 @@
 """The one model of an alert, as the operator wrote it (after validation).
 
-Only `loader` builds these and only `public.public_view` reads them: renderers get the
-public view instead, so that nothing personal can reach an output by accident.
+Only `parse` (for `loader`) builds these and only `public.public_view` reads them:
+renderers get the public view instead, so that nothing personal can reach an output by
+accident.
 """
 
 from __future__ import annotations

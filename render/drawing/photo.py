@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps
 
-from ..alert.loader import MAX_PHOTO_PIXELS
+from ..alert.photos import MAX_PHOTO_PIXELS
 from ..outlets.once import Once
 
 # Pillow's own bomb guard, set to our limit: the loader already refused bigger photos, this

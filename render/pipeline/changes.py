@@ -19,7 +19,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from ..alert.loader import IGNORED_SUFFIXES
+from ..alert.files import IGNORED_SUFFIXES
 
 log = logging.getLogger("kindalarm")
 

@@ -11,18 +11,13 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
-from ..alert.loader import (
-    AlertLoader,
-    LoadResult,
-    Problem,
-    check_photo,
-    damaged_photo,
-    id_taken,
-    is_alert_file,
-    parse_alert,
-)
-from ..alert.loader import parse_document as parse_text
+from ..alert.files import is_alert_file
+from ..alert.files import parse_document as parse_text
+from ..alert.loader import AlertLoader, LoadResult
 from ..alert.model import Alert, PhotoFile
+from ..alert.parse import parse_alert
+from ..alert.photos import check_photo, damaged_photo
+from ..alert.problems import Problem, id_taken
 from ..config import Settings
 from ..drawing.photo import PhotoStore
 from ..public import ACTIVE

@@ -22,7 +22,7 @@ from .state import AlertRecord, State
 
 log = logging.getLogger("kindalarm")
 
-FINGERPRINTS = "photo_fingerprints"  # meta key: see loader.check_photo
+FINGERPRINTS = "photo_fingerprints"  # meta key: see photos.check_photo
 SETTLED = "settled_files"  # meta key: see KeptFiles._settled_files
 
 
@@ -38,7 +38,7 @@ class KeptFiles:
     _fingerprints_saved: dict[str, Any]
 
     def _photo_fingerprints(self) -> dict[str, Any]:
-        """The photo fingerprints to start from (see `loader.check_photo`)."""
+        """The photo fingerprints to start from (see `photos.check_photo`)."""
         return dict(self._fingerprints_saved) if self.memory.trusts_state else {}
 
 
