@@ -114,7 +114,18 @@ def expires(settings: Settings, view: PublicAlert, message: CapMessage) -> datet
 
 
 def thread_of(ctx: RenderContext, view: PublicAlert) -> Thread:
-    """The alert's messages as of `ctx.now` (see the module docstring)."""
+    """The alert's messages as of `ctx.now` (see the module docstring). Made once per
+    context and view: the message, the feeds, the sign feed, the clock and the push plan
+    all ask for every active alert's."""
+    threads: dict[tuple[str, str, str], Thread] = ctx.derived.setdefault("cap_threads", {})
+    key = (view.id, view.version, view.state)
+    thread = threads.get(key)
+    if thread is None:
+        thread = threads[key] = _thread(ctx, view)
+    return thread
+
+
+def _thread(ctx: RenderContext, view: PublicAlert) -> Thread:
     settings = ctx.settings
     tz = ZoneInfo(settings.timezone)
     sender = sender_of(settings)
