@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw
 from ..config import Settings
 from ..public import FOUND, PublicAlert
 from ..words import i18n
+from .photo import cover
 from .textfit import Box, Fitted, draw_fitted, fit
 
 WHITE, INK, GREY = (255, 255, 255), (17, 17, 17), (68, 68, 68)
@@ -188,24 +189,11 @@ def _place_photo(canvas: Canvas, photo: Image.Image, focus: tuple[float, float],
     left, top, right, bottom = body
     if wide:
         photo_w = min(round((bottom - top) * 0.8), round((right - left) * 0.42))
-        canvas.image.paste(_cover(photo, (photo_w, bottom - top), focus), (left, top))
+        canvas.image.paste(cover(photo, (photo_w, bottom - top), focus), (left, top))
         return (left + photo_w, top, right, bottom)
     photo_h = round((bottom - top) * 0.58)
-    canvas.image.paste(_cover(photo, (right - left, photo_h), focus), (left, top))
+    canvas.image.paste(cover(photo, (right - left, photo_h), focus), (left, top))
     return (left, top + photo_h, right, bottom)
-
-
-def _cover(photo: Image.Image, size: tuple[int, int], focus: tuple[float, float]
-           ) -> Image.Image:
-    """`photo.cover`, with a fast whole-pixel box reduction first when the photo is more
-    than twice as large as needed (LANCZOS over a 1600-pixel master is the slow part)."""
-    from .photo import cover
-
-    scale = max(size[0] / photo.width, size[1] / photo.height)
-    factor = int(1 / (scale * 2)) if scale < 0.5 else 1
-    if factor >= 2:
-        photo = photo.reduce(factor)
-    return cover(photo, size, focus)
 
 
 def _details(canvas: Canvas, text: CardText, body: Box) -> None:

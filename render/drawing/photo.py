@@ -1,17 +1,20 @@
 """The photo pipeline: decode once, fast, upright; save anything without metadata.
 
 Every image the tool publishes goes through `encode()`, which writes pixels only: no EXIF
-(GPS above all), no XMP, no comments, no ICC profile. JPEG photos are decoded with `draft()`
-(libjpeg scales down while decoding), so a 12-megapixel photo costs a fraction of a full decode.
+(GPS above all), no XMP, no comments, no ICC profile. JPEG photos are decoded by libvips with
+shrink-on-load (libjpeg scales down while decoding), so a 12-megapixel photo costs a fraction
+of a full decode; other formats by Pillow. Resizes and RGB PNGs are libvips's too (`vips.py`),
+at the sizes Pillow would give.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ from PIL import Image, ImageFile, ImageOps
 
 from ..alert.photos import MAX_PHOTO_PIXELS
 from ..outlets.once import Once
+from . import vips
 
 # Pillow's own bomb guard, set to our limit: the loader already refused bigger photos, this
 # is the second lock on the door for anything that slips past it.
@@ -38,6 +42,10 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
     data = path.read_bytes()
     if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
         raise PhotoError("the photo changed while it was being published; trying again")
+    if data[:3] == b"\xff\xd8\xff":  # a JPEG
+        decoded = _decode_jpeg(data, long_side)
+        if decoded is not None:
+            return decoded
     # WeasyPrint sets this Pillow-wide flag to True when it is imported (for the posters),
     # which would let a half-copied photo through with a grey lower half. Not for us.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -62,6 +70,49 @@ def decode(path: Path, expected_sha256: str | None = None, long_side: int = MAST
     image.thumbnail((long_side, long_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
     image.info = {}
     return image
+
+
+def _decode_jpeg(data: bytes, long_side: int) -> Image.Image | None:
+    """An RGB or grey JPEG by libvips, at exactly the size the Pillow path below would give;
+    None for a CMYK one (Pillow's path converts it as it always has)."""
+    try:
+        width, height, bands, orientation = vips.jpeg_header(data)
+        if bands not in (1, 3):
+            return None
+        if width * height > MAX_PHOTO_PIXELS:  # the bomb guard, as Pillow's below
+            raise PhotoError(f"the image is damaged or incomplete ({width * height} pixels "
+                             f"is more than the limit of {MAX_PHOTO_PIXELS})")
+        size = _drafted(width, height, long_side)
+        if orientation >= 5:  # turned a quarter: upright, its sides swap
+            size = size[::-1]
+        return vips.decode_jpeg(data, thumbnail_size(size, long_side))
+    except vips.VipsError as exc:
+        raise PhotoError(f"the image is damaged or incomplete ({exc})") from None
+
+
+def _drafted(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """The size Pillow's JPEG `draft(draft_size(...))` decodes at: 1/1, 1/2, 1/4 or 1/8."""
+    wanted = draft_size((width, height), long_side)
+    scale = min(width // wanted[0], height // wanted[1])
+    step = next(s for s in (8, 4, 2, 1) if scale >= s)
+    return (width + step - 1) // step, (height + step - 1) // step
+
+
+def thumbnail_size(size: tuple[int, int], long_side: int) -> tuple[int, int]:
+    """What Pillow's `thumbnail((long_side, long_side))` makes of `size`: the same aspect,
+    its whole-pixel sides rounded as Pillow rounds them, never enlarged."""
+    width, height = size
+    if long_side >= width and long_side >= height:
+        return size
+    aspect = width / height
+
+    def rounded(number: float, off: Callable[[int], float]) -> int:
+        return max(min(math.floor(number), math.ceil(number), key=off), 1)
+
+    if aspect <= 1:
+        return rounded(long_side * aspect, lambda n: abs(aspect - n / long_side)), long_side
+    return long_side, rounded(long_side / aspect,
+                              lambda n: 0 if n == 0 else abs(aspect - long_side / n))
 
 
 def draft_size(size: tuple[int, int], long_side: int) -> tuple[int, int]:
@@ -91,25 +142,43 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 def fit(image: Image.Image, long_side: int) -> Image.Image:
     """A copy no larger than `long_side` on its long side (never enlarged)."""
-    out = image.copy()
-    out.thumbnail((long_side, long_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return out
+    size = thumbnail_size(image.size, long_side)
+    if size == image.size:
+        return image.copy()
+    if not vips.handles(image):
+        return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return vips.resize(image, size)
 
 
 def cover(image: Image.Image, size: tuple[int, int], focus: tuple[float, float]) -> Image.Image:
-    """Crop and scale to fill `size`, keeping the focus point (x, y in 0-1) in view."""
-    return ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=focus)
+    """Crop and scale to fill `size`, keeping the focus point (x, y in 0-1) in view: the
+    crop of Pillow's `ImageOps.fit`, scaled by libvips."""
+    if not vips.handles(image):
+        return ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=focus)
+    width, height = image.size
+    wanted = size[0] / size[1]
+    crop_w, crop_h = ((width, height) if width / height == wanted else
+                      (wanted * height, height) if width / height > wanted else
+                      (width, width / wanted))
+    x, y = (min(max(f, 0.0), 1.0) for f in focus)
+    left, top = (width - crop_w) * x, (height - crop_h) * y
+    return vips.resize(image, size, (left, top, left + crop_w, top + crop_h))
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
-    """Image bytes with no metadata at all: only the pixels are written."""
-    clean = image.copy()
-    clean.info = {}  # Pillow copies e.g. comments and ICC profiles from `info` when saving
-    buffer = io.BytesIO()
+    """Image bytes with no metadata at all: only the pixels are written. RGB and grey PNGs
+    by libvips (zlib at `compress_level`, no row filters), the rest by Pillow; JPEGs are
+    progressive, with optimised Huffman tables."""
     if fmt == "JPEG":
         options = {"quality": 85, "optimize": True, "progressive": True, **options}
     elif fmt == "PNG":
-        options = {"optimize": False, "compress_level": 6, **options}
+        level = options.pop("compress_level", 6)
+        if vips.handles(image) and not options and isinstance(level, int):
+            return vips.png(image, level)
+        options = {"optimize": False, "compress_level": level, **options}
+    clean = image.copy()
+    clean.info = {}  # Pillow copies e.g. comments and ICC profiles from `info` when saving
+    buffer = io.BytesIO()
     clean.save(buffer, fmt, **options)
     return buffer.getvalue()
 
