@@ -58,8 +58,8 @@ clean:
 	rm -rf output .output.state test-artifacts
 
 # Speed figures of issue 7 (not part of `make test`: ~15 minutes, and the machine's load shows),
-# then the codecs side by side (issue 21; its candidates are installed for it only).
+# then the codecs side by side (issue 21; simplejpeg, not taken, is installed for it only).
 bench: $(STAMP)
 	$(PY) bench/run.py
-	$(PY) -m pip install --quiet simplejpeg pyvips pyvips-binary
+	$(PY) -m pip install --quiet simplejpeg
 	$(PY) bench/codecs.py

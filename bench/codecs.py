@@ -14,7 +14,7 @@ candidate does the three steps the pipeline does, timed apart, single-threaded:
 Quality: every candidate's image is compared with Pillow's (today's output) by PSNR over the
 RGB pixels; a candidate is only fit to adopt when every image is at least 40 dB (a visible
 difference starts well below) and the sizes and modes are the same. A candidate that is not
-installed is reported as such (`make bench` installs simplejpeg, pyvips and pyvips-binary).
+installed is reported as such (`make bench` installs simplejpeg; libvips is a dependency).
 """
 
 from __future__ import annotations
