@@ -136,3 +136,36 @@ def test_large_jpeg_is_decoded_at_reduced_scale_and_keeps_its_pixels(tmp_path) -
     assert decoded.size == reference.size == (1600, 1200)
     small = [im.convert("L").resize((160, 120)).tobytes() for im in (decoded, reference)]
     assert sum(abs(a - b) for a, b in zip(*small, strict=True)) / (160 * 120) < 2
+
+
+def test_a_cold_builds_photos_beyond_those_kept_are_checked_small_and_decoded_once(
+        site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of a build's new photos, those the store would let go before their alert is drawn are
+    only checked (decoded whole at a small size), not decoded for keeps twice; a file cut
+    short among them is still refused, by that check."""
+    from render.drawing import photo
+
+    count = photo.DECODED_KEPT + 3
+    for number in range(count):
+        data = photo_bytes((600, 800), seed=number)
+        damaged = number == count - 1  # last by name: one of the checked ones
+        (site.alerts / "photos" / f"p{number}.jpg").write_bytes(
+            data[: len(data) * 95 // 100] if damaged else data)
+        site.write(f"a{number}.json", alert_doc(id=f"2026-kind-{number}",
+                                                child_photo=f"photos/p{number}.jpg"))
+    sides: dict[str, list[int]] = {}
+    real_decode = photo.decode
+
+    def decode(path: Any, *args: Any, long_side: int = photo.MASTER_SIDE) -> Image.Image:
+        sides.setdefault(path.name, []).append(long_side)
+        return real_decode(path, *args, long_side=long_side)
+
+    monkeypatch.setattr(photo, "decode", decode)
+    result = site.build()
+    assert [r.source.name for r in result.rejected] == [f"a{count - 1}.json"]
+    assert "damaged or incomplete" in (site.alerts / f"a{count - 1}.json.error.txt").read_text()
+    assert sides.pop(f"p{count - 1}.jpg") == [photo.CHECK_SIDE]
+    checked = [name for name, seen in sides.items() if photo.CHECK_SIDE in seen]
+    assert len(checked) == count - 1 - photo.DECODED_KEPT, sides
+    for name, seen in sides.items():
+        assert seen.count(photo.MASTER_SIDE) == 1, f"{name} decoded for keeps {seen}"

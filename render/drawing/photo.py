@@ -221,6 +221,7 @@ class Pixels:
 
 
 DECODED_KEPT = 4
+CHECK_SIDE = 256  # long side of a photo decoded only to see that all of it decodes
 
 
 class PhotoStore:
@@ -249,20 +250,29 @@ class PhotoStore:
 
     def decode_all(self, sha256s: Iterable[str]) -> dict[str, PhotoError]:
         """Decode these photos (added before), two or so at a time: libjpeg and the resize
-        release the GIL, so every core works. Returns why each damaged one failed."""
+        release the GIL, so every core works. Returns why each damaged one failed.
+
+        Only the first `DECODED_KEPT` are decoded for keeps; the others would be let go
+        before their alert is rendered, so they are only checked, decoded whole at a small
+        size (libjpeg scales by 1/8 while decoding: every byte is still read, so a truncated
+        file still fails), and decoded for keeps when rendered."""
         todo = list(dict.fromkeys(sha256s))
+        jobs = [(sha, index < DECODED_KEPT) for index, sha in enumerate(todo)]
         threads = min(len(todo), os.cpu_count() or 1)
         if threads < 2:  # the watcher's usual case: one new photo, no pool to start
-            failures = [self._failure(sha) for sha in todo]
+            failures = [self._failure(*job) for job in jobs]
         else:
             with ThreadPoolExecutor(threads, thread_name_prefix="kindalarm-decode") as pool:
-                failures = list(pool.map(self._failure, todo))
+                failures = list(pool.map(lambda job: self._failure(*job), jobs))
         return {sha: error for sha, error in zip(todo, failures, strict=True)
                 if error is not None}
 
-    def _failure(self, sha256: str) -> PhotoError | None:
+    def _failure(self, sha256: str, keep: bool) -> PhotoError | None:
         try:
-            self.image(sha256)
+            if keep:
+                self.image(sha256)
+            else:
+                decode(self._paths[sha256], sha256, long_side=CHECK_SIDE)
         except PhotoError as exc:
             return exc
         return None
