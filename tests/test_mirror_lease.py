@@ -5,13 +5,18 @@ equal its own tree, keys only the old writer had included."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
+from render.mirror.lease import LEASE as LEASE_KEY
+from render.mirror.lease import Lease
 from render.mirror.mirror import Mirror
-from render.mirror.store import StoreError
+from render.mirror.settings import MirrorSettings
+from render.mirror.store import Store, StoreError
 from tests.helpers.s3 import bucket_tree, mirror_settings, mirrored_files, new_bucket
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 from tests.test_mirror import PREFIX, assert_bucket_is_tree, two_alerts
@@ -75,3 +80,48 @@ def test_a_standby_builds_the_same_bytes_as_the_writer(tmp_path: Any) -> None:
     assert writer == standby
     assert statuses[0].pop("generated") != statuses[1].pop("generated")
     assert statuses[0] == statuses[1]
+
+
+class ReadTogether(Store):
+    """The real store, but the lease is read by both standbys before either writes it: the
+    race a read-then-write lease loses."""
+
+    def __init__(self, settings: MirrorSettings, barrier: threading.Barrier) -> None:
+        super().__init__(settings)
+        self.barrier: threading.Barrier | None = barrier
+
+    def get(self, path: str) -> tuple[bytes, str] | None:
+        found = super().get(path)
+        if self.barrier is not None:
+            self.barrier.wait(timeout=30)
+            self.barrier = None  # once: later reads are the loser's own
+        return found
+
+
+@pytest.mark.parametrize("before", ["expired", "none", "damaged"])
+def test_of_two_standbys_taking_the_lease_at_once_exactly_one_wins(
+        s3_server: Any, s3_client: Any, before: str) -> None:
+    bucket = new_bucket(s3_client)
+    settings = MirrorSettings(bucket, "site/", s3_server.endpoint, "us-east-1")
+    old = {"expired": json.dumps({"owner": "dead", "expires": time.time() - 1}).encode(),
+           "damaged": b"{not json"}.get(before)
+    if old is not None:
+        s3_client.put_object(Bucket=bucket, Key="site/" + LEASE_KEY, Body=old)
+    for attempt in range(3):  # a fresh race each time: the lease as it was before
+        barrier = threading.Barrier(2)
+        leases = [Lease(ReadTogether(settings, barrier), f"standby-{n}", LEASE, time.time)
+                  for n in range(2)]
+        with ThreadPoolExecutor(2) as pool:
+            won = list(pool.map(lambda lease: lease.hold(), leases))
+        assert sorted(won) == [False, True], (attempt, won)
+        winner = leases[won.index(True)]
+        held = json.loads(s3_client.get_object(Bucket=bucket, Key="site/" + LEASE_KEY)[
+            "Body"].read())
+        assert held["owner"] == winner.owner
+        assert winner.taken_over == (before != "none")
+        loser = leases[won.index(False)]
+        assert not loser.hold(), "the loser waits while the winner's lease stands"
+        if old is None:
+            s3_client.delete_object(Bucket=bucket, Key="site/" + LEASE_KEY)
+        else:
+            s3_client.put_object(Bucket=bucket, Key="site/" + LEASE_KEY, Body=old)

@@ -22,6 +22,13 @@ class StoreError(Exception):
         self.kind = kind
 
 
+class Conflict(StoreError):
+    """A conditional write found the object not as expected (HTTP 412): another writer."""
+
+    def __init__(self) -> None:
+        super().__init__("S3 PreconditionFailed")
+
+
 def error_class(exc: BaseException) -> str:
     """What went wrong in a few words: "S3 SlowDown", "connection refused", "timeout"."""
     from botocore.exceptions import (
@@ -63,18 +70,38 @@ class Store:
                    Key=self.settings.key(path), Body=body, ContentType=content_type,
                    CacheControl=cache_control)
 
+    def put_if(self, path: str, body: bytes, etag: str | None) -> str:
+        """Write only if the object is still the one with `etag` (`If-Match`), or, with
+        None, only if there is none (`If-None-Match: *`); its new ETag. Raises `Conflict`
+        when another writer came first: the store decides, atomically."""
+        from botocore.exceptions import ClientError
+
+        condition: dict[str, Any] = ({"IfMatch": etag} if etag is not None
+                                     else {"IfNoneMatch": "*"})
+        try:
+            answer = self.client.put_object(
+                Bucket=self.settings.bucket, Key=self.settings.key(path), Body=body,
+                ContentType="application/json", CacheControl="no-store", **condition)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+                raise Conflict() from exc  # 409: a concurrent conditional write (AWS)
+            raise StoreError(error_class(exc)) from exc
+        except Exception as exc:
+            raise StoreError(error_class(exc)) from exc
+        return answer["ETag"]
+
     def delete(self, path: str) -> None:
         self._call(self.client.delete_object, Bucket=self.settings.bucket,
                    Key=self.settings.key(path))
 
-    def get(self, path: str) -> bytes | None:
-        """An object's bytes, or None when there is none."""
+    def get(self, path: str) -> tuple[bytes, str] | None:
+        """An object's bytes and ETag, or None when there is none."""
         from botocore.exceptions import ClientError
 
         try:
             answer = self.client.get_object(Bucket=self.settings.bucket,
                                             Key=self.settings.key(path))
-            return answer["Body"].read()
+            return answer["Body"].read(), answer["ETag"]
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return None
