@@ -12,12 +12,15 @@ from tests.helpers.sites import SiteDir
 
 def test_mirror_settings_are_read(site: SiteDir) -> None:
     site.settings_text('[mirror]\nurl = "s3://alarm/site/nl/"\nendpoint_url = '
-                       '"http://127.0.0.1:9000"\nregion = "eu-west-1"\n')
+                       '"http://127.0.0.1:9000"\nregion = "eu-west-1"\nlease_seconds = 30\n')
     mirror = load_settings(site.root).mirror
-    assert mirror == MirrorSettings("alarm", "site/nl/", "http://127.0.0.1:9000", "eu-west-1")
+    assert mirror == MirrorSettings("alarm", "site/nl/", "http://127.0.0.1:9000", "eu-west-1",
+                                    30.0)
     assert mirror.key("index.html") == "site/nl/index.html"
     assert with_url(mirror, "s3://other") == MirrorSettings("other", "", mirror.endpoint_url,
-                                                            mirror.region)
+                                                            mirror.region, 30.0)
+    site.settings_text('[mirror]\nurl = "s3://alarm"\n')
+    assert load_settings(site.root).mirror == MirrorSettings("alarm", "", lease_seconds=120.0)
 
 
 def test_no_mirror_without_settings(site: SiteDir) -> None:
@@ -31,6 +34,8 @@ def test_no_mirror_without_settings(site: SiteDir) -> None:
     ('url = "s3://alarm"\nendpoint_url = "127.0.0.1:9000"', "absolute http(s) URL"),
     ('region = "eu-west-1"', "mirror.url: required"),
     ('url = "s3://alarm"\nbucket = "x"', "unknown setting 'bucket'"),
+    ('url = "s3://alarm"\nlease_seconds = 1', "mirror.lease_seconds: must be a number"),
+    ('url = "s3://alarm"\nlease_seconds = "60"', "mirror.lease_seconds: must be a number"),
 ])
 def test_bad_mirror_settings_are_one_clear_error(site: SiteDir, table: str,
                                                  message: str) -> None:

@@ -100,7 +100,7 @@ class Mirror:
     def __init__(self, out: Path, settings: MirrorSettings, *, workers: int = 8,
                  store: Store | None = None, backoff: Backoff = BACKOFF,
                  check: bool = False, on_backlog: Callable[[], None] | None = None,
-                 clock: Callable[[], float] = time.time, lease_seconds: float = 120.0,
+                 clock: Callable[[], float] = time.time, lease_seconds: float | None = None,
                  owner: str | None = None) -> None:
         self.out = out.absolute()
         self.settings = settings
@@ -114,7 +114,7 @@ class Mirror:
         if check:  # asked to trust nothing: every key listed, every object uploaded again
             self.ledger.reset()
         self._store = store
-        self.lease_seconds = lease_seconds
+        self.lease_seconds = lease_seconds or settings.lease_seconds
         self.owner = owner or default_owner(self.out)
         self._lease: Lease | None = None
         self._backlog = Backlog()

@@ -1,17 +1,20 @@
 """The mirror's settings (contract sections 5 and 8): `[mirror] url` (`s3://BUCKET/PREFIX`),
-`endpoint_url` (an S3-compatible store other than AWS) and `region`. Credentials come from
-the standard AWS environment variables or files, never from `kindalarm.toml`."""
+`endpoint_url` (an S3-compatible store other than AWS), `region` and `lease_seconds` (how
+long a writer's lease stands without renewal: a standby takes the bucket over that long after
+the writer died). Credentials come from the standard AWS environment variables or files,
+never from `kindalarm.toml`."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
 
-MIRROR_KEYS = {"url", "endpoint_url", "region"}
+MIRROR_KEYS = {"url", "endpoint_url", "region", "lease_seconds"}
+LEASE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class MirrorSettings:
     prefix: str = ""
     endpoint_url: str | None = None
     region: str | None = None
+    lease_seconds: float = LEASE_SECONDS
 
     @property
     def url(self) -> str:
@@ -59,6 +63,10 @@ def parse_mirror(where: str, table: Any) -> MirrorSettings | None:
     for key in ("endpoint_url", "region"):
         if key in table and (not isinstance(table[key], str) or not table[key]):
             raise ConfigError(f"{where}: mirror.{key}: must be a string")
+    lease = table.get("lease_seconds", LEASE_SECONDS)
+    if isinstance(lease, bool) or not isinstance(lease, (int, float)) or not 3 <= lease <= 3600:
+        raise ConfigError(f"{where}: mirror.lease_seconds: must be a number of seconds, "
+                          "3 to 3600")
     endpoint = table.get("endpoint_url")
     if endpoint is not None and (urlsplit(endpoint).scheme not in ("http", "https")
                                  or not urlsplit(endpoint).netloc):
@@ -68,11 +76,12 @@ def parse_mirror(where: str, table: Any) -> MirrorSettings | None:
             raise ConfigError(f"{where}: mirror.url: required (s3://BUCKET/PREFIX)")
         return None
     bucket, prefix = parse_url(f"{where}: mirror.url", table["url"])
-    return MirrorSettings(bucket, prefix, endpoint, table.get("region"))
+    return MirrorSettings(bucket, prefix, endpoint, table.get("region"), float(lease))
 
 
 def with_url(settings: MirrorSettings | None, url: str) -> MirrorSettings:
     """The `--mirror` option: its bucket and prefix, the rest from `[mirror]`."""
     bucket, prefix = parse_url("--mirror", url)
-    return MirrorSettings(bucket, prefix, settings.endpoint_url if settings else None,
-                          settings.region if settings else None)
+    if settings is None:
+        return MirrorSettings(bucket, prefix)
+    return replace(settings, bucket=bucket, prefix=prefix)
