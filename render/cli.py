@@ -99,7 +99,8 @@ mirror_option = click.option(
     help="Also mirror the tree into this bucket [default: [mirror] url of kindalarm.toml].")
 mirror_check_option = click.option(
     "--mirror-check", is_flag=True,
-    help="List the bucket again: trust no record, remove keys the tree does not have.")
+    help="List the bucket again: trust no record, upload what its ETags show to differ, "
+         "remove keys the tree does not have.")
 
 
 def open_mirror(builder: Builder, url: str | None, check: bool = False) -> Mirror | None:

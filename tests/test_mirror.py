@@ -5,6 +5,7 @@ its ending, and converges after an outage."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -204,12 +205,15 @@ def test_a_push_waits_until_the_files_it_names_are_in_the_bucket(
         gate.close()
 
 
-def kindalarm_build(site: SiteDir, *options: str) -> None:
+def kindalarm_build(site: SiteDir, *options: str) -> list[str]:
+    """`kindalarm -v build`; the paths it uploaded to the bucket, in order."""
     done = subprocess.run(
-        [sys.executable, "-m", "render.cli", "--site", str(site.root), "build", "--alerts",
-         str(site.alerts), "--out", str(site.out), *options],
+        [sys.executable, "-m", "render.cli", "-v", "--site", str(site.root), "build",
+         "--alerts", str(site.alerts), "--out", str(site.out), *options],
         cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    return [m[1] for line in done.stderr.splitlines()
+            if (m := re.search(r"mirror put (\S+) [0-9a-f]{16}$", line))]
 
 
 def test_mirror_check_lists_the_bucket_again(s3_server: Any, s3_client: Any,
@@ -221,7 +225,13 @@ def test_mirror_check_lists_the_bucket_again(s3_server: Any, s3_client: Any,
     kindalarm_build(site)
     s3_client.put_object(Bucket=bucket, Key=PREFIX + "stray.html", Body=b"someone's")
     s3_client.delete_object(Bucket=bucket, Key=PREFIX + "index.html")
+    s3_client.put_object(Bucket=bucket, Key=PREFIX + "api/alerts.json", Body=b"{}")
     kindalarm_build(site)  # trusts its records: the bucket is not listed every time
     assert "stray.html" in bucket_tree(s3_client, bucket, PREFIX)
-    kindalarm_build(site, "--mirror-check")
+    puts = kindalarm_build(site, "--mirror-check")
     assert_bucket_is_tree(s3_client, bucket, site)
+    # Listed once, the objects whose ETag is their file's MD5 are not uploaded again: only
+    # the two the bucket lacked or held other bytes for (and status.json, rebuilt).
+    assert len(mirrored_files(site)) > 50
+    assert {"index.html", "api/alerts.json"} <= set(puts) <= {
+        "index.html", "api/alerts.json", "status.json"}, puts

@@ -1,8 +1,9 @@
 """A writer killed for real: two `kindalarm watch --mirror` processes on one bucket (their own
 output folders, the same alert files), the writer `kill -9`ed in the middle of its first
 pass. The standby waits while the dead writer's lease stands, takes the bucket over once it
-has expired, and makes the bucket equal its tree (`[mirror] lease_seconds` short, so the
-test waits seconds, not minutes)."""
+has expired, and makes the bucket equal its tree, uploading only what the bucket lacked or
+held other bytes for (`[mirror] lease_seconds` short, so the test waits seconds, not
+minutes)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,9 @@ def test_a_standby_takes_over_from_a_writer_killed_mid_pass(
         assert_bucket_is_tree(s3_client, bucket, standby_site)
         tree = mirrored_files(standby_site)
         assert set(bucket_tree(s3_client, bucket, PREFIX)) == set(tree)
+        # Listed once, the objects the writer had left right were not uploaded again.
+        again = {p for p, _ in puts(standby)}
+        assert again == {p for p, body in tree.items() if left.get(p) != body}, sorted(again)
     finally:
         for watcher in (writer, standby):
             if watcher is not None and watcher.process.poll() is None:

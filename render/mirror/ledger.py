@@ -6,7 +6,8 @@ file so the mirror never waits on the publisher's lock (nor it on the mirror's).
   recorded may repeat; a recorded one never does.
 - `meta`: `target` (the endpoint, region, bucket and prefix the records are about: other
   records are forgotten) and `listed` (the bucket was listed once for that target, so keys
-  nobody recorded have been found and are in `mirrored` with an empty digest).
+  nobody recorded have been found and are in `mirrored` with the MD5 of their bytes when
+  the listing gives it, `md5:HEX`, else an empty digest).
 
 The published side is read from the state's `files` table in one query on a read-only
 connection: one committed snapshot, so a pass never mixes two publishes.
@@ -25,7 +26,16 @@ create table if not exists mirrored (path text primary key, sha256 text not null
     layer integer not null);
 create table if not exists meta (key text primary key, value text not null);
 """
-UNKNOWN = ""  # the digest of a key found by listing: trusted for nothing
+UNKNOWN = ""  # the digest of a key found by listing without its MD5: trusted for nothing
+MD5 = "md5:"  # the digest of a key found by listing whose ETag is the MD5 of its bytes
+
+
+def listed_digest(etag: str) -> str:
+    """What a listing tells of an object's bytes: a single-part upload's ETag is their MD5
+    (a multipart or KMS-encrypted one's is not, and tells nothing)."""
+    if len(etag) == 32 and all(c in "0123456789abcdef" for c in etag.lower()):
+        return MD5 + etag.lower()
+    return UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -62,16 +72,17 @@ class Ledger:
     def listed(self) -> bool:
         return self._meta("listed") == "yes"
 
-    def found(self, paths: Iterable[str]) -> None:
-        """Keys listed in the bucket: unrecorded ones become known, with no digest."""
+    def found(self, listing: Iterable[tuple[str, str]]) -> None:
+        """Keys listed in the bucket, with their ETags: unrecorded ones become known, with
+        the MD5 the ETag gives (`listed_digest`)."""
         with self._lock, self.db:
             self.db.executemany("insert or ignore into mirrored values (?, ?, ?)",
-                                ((p, UNKNOWN, -1) for p in paths))
+                                ((p, listed_digest(etag), -1) for p, etag in listing))
             self.db.execute("insert or replace into meta values ('listed', 'yes')")
 
     def reset(self) -> None:
         """Trust nothing recorded (another publisher wrote the bucket, or `--mirror-check`):
-        list it again and upload everything."""
+        list it again, and upload what the listing does not show to be right."""
         with self._lock, self.db:
             self.db.execute("delete from mirrored")
             self.db.execute("delete from meta where key = 'listed'")

@@ -3,13 +3,16 @@ never from events (contract section 8).
 
 A pass compares the state's `files` records (one committed snapshot) with the ledger's
 `mirrored` records (`ledger.py`) and
-1. on the first pass for a bucket (or when asked), lists the prefix once, so keys nobody
-   recorded are known and trusted for nothing;
+1. on the first pass for a bucket (or when asked, or after taking the bucket over), lists
+   the prefix once, so keys nobody recorded are known, with the MD5 of their bytes when the
+   ETag is that (a single-part upload's is);
 2. uploads what differs, lowest write layer first, in parallel within a layer, each object
    with the registry's Content-Type and Cache-Control (never the `.gz` siblings: a CDN
-   compresses), recording each upload as it completes; a file whose bytes on disk are no
-   longer those of the snapshot (a publish is under way) ends the pass before the layers
-   above it, which may name it, and the next pass takes it up;
+   compresses), recording each upload as it completes; a listed object whose MD5 is the
+   file's is recorded without an upload (its headers are taken to be the ones the registry
+   gives its path); a file whose bytes on disk are no longer those of the snapshot (a
+   publish is under way) ends the pass before the layers above it, which may name it, and
+   the next pass takes it up;
 3. only then deletes what the tree no longer has, highest layer first, recording each.
 
 A `kill -9` or an outage anywhere leaves records that are true, so the next pass converges
@@ -38,7 +41,7 @@ from ..outlets.registry import has_gzip_sibling, kind_of
 from ..pipeline.state import state_dir_for
 from ..push.deliver import Backoff
 from .lease import Lease, default_owner
-from .ledger import Entry, Ledger
+from .ledger import MD5, Entry, Ledger
 from .settings import MirrorSettings
 from .store import Store, StoreError, error_class
 
@@ -68,6 +71,7 @@ class Backlog:
 @dataclass
 class PassReport:
     uploaded: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # listed with the right bytes: no upload
     deleted: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # changed on disk since the snapshot
 
@@ -111,7 +115,7 @@ class Mirror:
         state_dir = state_dir_for(self.out)
         state_dir.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(state_dir, settings.target)
-        if check:  # asked to trust nothing: every key listed, every object uploaded again
+        if check:  # asked to trust no record: the bucket listed again, its ETags compared
             self.ledger.reset()
         self._store = store
         self.lease_seconds = lease_seconds or settings.lease_seconds
@@ -145,8 +149,8 @@ class Mirror:
             raise StoreError("standby: another publisher holds the lease")
         if self.lease.taken_over:
             self.lease.taken_over = False
-            log.warning("mirror: took the lease of %s over from another publisher; checking "
-                        "every object", self.settings.url)
+            log.warning("mirror: took the lease of %s over from another publisher; listing "
+                        "it to check every object", self.settings.url)
             self.ledger.reset()
 
     def close(self, timeout: float = 15.0) -> None:
@@ -205,16 +209,22 @@ class Mirror:
             report = PassReport()
             self._hold()
             if not self.ledger.listed:
-                self.ledger.found(p for p in self.store.paths() if not p.startswith(RESERVED))
+                self.ledger.found(item for item in self.store.listing()
+                                  if not item[0].startswith(RESERVED))
             uploads, deletions = self.diff()
+            listed = {p: e.sha256[len(MD5):] for p, e in self.ledger.mirrored().items()
+                      if e.sha256.startswith(MD5)}
             with ThreadPoolExecutor(self.workers, thread_name_prefix="mirror") as pool:
                 for _, group in groupby(sorted(uploads.items(), key=lambda i: (i[1].layer,
                                                                                 i[0])),
                                         key=lambda i: i[1].layer):
                     self._hold()  # renewed while a long pass goes on
-                    results = list(pool.map(lambda item: self._upload(*item), group))
-                    report.uploaded += [p for p, ok in results if ok]
-                    report.changed += [p for p, ok in results if not ok]
+                    results = list(pool.map(
+                        lambda item: self._upload(item[0], item[1], listed.get(item[0])),
+                        group))
+                    report.uploaded += [p for p, done in results if done == "put"]
+                    report.kept += [p for p, done in results if done == "kept"]
+                    report.changed += [p for p, done in results if done == "changed"]
                     if report.changed:  # the layers above may name its new bytes
                         return report
                 ordered = sorted(deletions.items(), key=lambda i: (-_deletion_layer(*i), i[0]))
@@ -224,18 +234,24 @@ class Mirror:
             self.passes += 1
             return report
 
-    def _upload(self, path: str, entry: Entry) -> tuple[str, bool]:
+    def _upload(self, path: str, entry: Entry, md5: str | None) -> tuple[str, str]:
+        """"put", "kept" (the bucket's object, of MD5 `md5`, has these bytes already) or
+        "changed" (the file is no longer the snapshot's)."""
         try:
             data = (self.out / path).read_bytes()
         except FileNotFoundError:
-            return path, False
+            return path, "changed"
         if hashlib.sha256(data).hexdigest() != entry.sha256:
-            return path, False
+            return path, "changed"
+        if md5 is not None and hashlib.md5(data, usedforsecurity=False).hexdigest() == md5:
+            log.debug("mirror kept %s %s", path, entry.sha256[:16])
+            self.ledger.uploaded(path, entry.sha256, entry.layer)
+            return path, "kept"
         content_type, cache_control = _headers(path)
         log.debug("mirror put %s %s", path, entry.sha256[:16])
         self.store.put(path, data, content_type, cache_control)
         self.ledger.uploaded(path, entry.sha256, entry.layer)
-        return path, True
+        return path, "put"
 
     def _delete(self, path: str) -> str:
         log.debug("mirror delete %s", path)
@@ -272,9 +288,10 @@ class Mirror:
             log.debug("mirror pass failed (%s); again in %.1f s", kind, wait)
             self._count(kind)
             return wait
-        if report.uploaded or report.deleted:
-            log.info("mirrored to %s: %d upload(s), %d deletion(s)", self.settings.url,
-                     len(report.uploaded), len(report.deleted))
+        if report.uploaded or report.deleted or report.kept:
+            log.info("mirrored to %s: %d upload(s), %d deletion(s), %d listed object(s) "
+                     "right already", self.settings.url, len(report.uploaded),
+                     len(report.deleted), len(report.kept))
         self._count()
         return None if report.converged else 0.0
 

@@ -109,15 +109,15 @@ class Store:
         except Exception as exc:
             raise StoreError(error_class(exc)) from exc
 
-    def paths(self) -> Iterator[str]:
-        """Every key under the prefix, as a path of the tree."""
+    def listing(self) -> Iterator[tuple[str, str]]:
+        """Every key under the prefix, as a path of the tree, with its ETag (quotes off)."""
         prefix = self.settings.prefix
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.settings.bucket, Prefix=prefix)
         try:
             for page in pages:
                 for item in page.get("Contents", []):
-                    yield item["Key"][len(prefix):]
+                    yield item["Key"][len(prefix):], item.get("ETag", "").strip('"')
         except Exception as exc:
             raise StoreError(error_class(exc)) from exc
 
