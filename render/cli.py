@@ -78,7 +78,7 @@ out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Pa
 def push_deliverer(builder: Builder) -> Deliverer | None:
     from .push.deliver import Deliverer
 
-    hold = builder.mirror.behind if builder.mirror else None  # pushes name mirrored files
+    hold = builder.mirror.lacks if builder.mirror else None  # pushes name mirrored files
     return Deliverer(builder.outbox, builder.settings, hold=hold) if builder.outbox else None
 
 

@@ -4,20 +4,23 @@ its ending, and converges after an outage."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from render.mirror.mirror import Mirror
 from render.mirror.settings import MirrorSettings
-from render.mirror.store import Store
+from render.mirror.store import Store, StoreError
 from render.outlets.registry import kind_of
 from render.push.deliver import Deliverer
+from render.push.plan import named_paths
 from tests.helpers.feeds import lifecycle_docs
 from tests.helpers.receivers import Receiver, free_port, receiving
 from tests.helpers.s3 import (
@@ -170,24 +173,38 @@ def test_a_store_that_was_down_converges_once_back(s3_server: Any, s3_client: An
         gate.close()
 
 
-def test_a_push_waits_until_the_files_it_names_are_in_the_bucket(
-        s3_server: Any, s3_client: Any, site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(SECRET_ENV, SECRET)
+@contextlib.contextmanager
+def pushing(site: SiteDir, endpoint: str, bucket: str, store: type[Store] = Store
+            ) -> Iterator[tuple[Receiver, Mirror, Deliverer]]:
+    """A site with one alert, a CAP webhook and a mirror (its store of class `store`)."""
     receiver = Receiver(free_port())
-    bucket = new_bucket(s3_client)
-    gate = Gate(s3_server.port)
-    gate.shut()
-    site.settings_text(mirror_settings(gate.endpoint, bucket,
+    site.settings_text(mirror_settings(endpoint, bucket,
                                        extra=hooks_settings(("media", receiver, "cap"))))
     site.photo("anna.jpg")
     site.write("anna.json", lifecycle_docs()["alert"])
     builder = site.builder()
     assert builder.settings.mirror is not None and builder.outbox is not None
-    mirror = builder.mirror = Mirror(site.out, builder.settings.mirror)
-    deliverer = Deliverer(builder.outbox, builder.settings, hold=mirror.behind)
+    mirror = builder.mirror = Mirror(site.out, builder.settings.mirror,
+                                     store=store(builder.settings.mirror))
+    deliverer = Deliverer(builder.outbox, builder.settings, hold=mirror.lacks)
     try:
         with receiving(receiver):
             assert builder.run(now=NOW).offered
+            yield receiver, mirror, deliverer
+    finally:
+        deliverer.close(timeout=2)
+        mirror.close()
+        builder.close()
+
+
+def test_a_push_waits_until_the_files_it_names_are_in_the_bucket(
+        s3_server: Any, s3_client: Any, site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    bucket = new_bucket(s3_client)
+    gate = Gate(s3_server.port)
+    gate.shut()
+    try:
+        with pushing(site, gate.endpoint, bucket) as (receiver, mirror, deliverer):
             mirror.start()
             deliverer.start()
             wait_until(lambda: mirror.backlog().last_error, what="the mirror failing")
@@ -199,10 +216,39 @@ def test_a_push_waits_until_the_files_it_names_are_in_the_bucket(
         body = receiver.received[0].body
         assert bucket_tree(s3_client, bucket, PREFIX)["cap/latest.xml"].body == body
     finally:
-        deliverer.close(timeout=2)
-        mirror.close()
-        builder.close()
         gate.close()
+
+
+class NoPlayers(Store):
+    """The real store, refusing the display players (the top layer, named by no push)."""
+
+    def put(self, path: str, body: bytes, content_type: str, cache_control: str) -> None:
+        if path.endswith("player.html"):
+            raise StoreError("S3 AccessDenied")
+        super().put(path, body, content_type, cache_control)
+
+
+def test_a_push_waits_for_the_files_it_names_not_the_whole_tree(
+        s3_server: Any, s3_client: Any, site: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    bucket = new_bucket(s3_client)
+    with pushing(site, s3_server.endpoint, bucket, NoPlayers) as (receiver, mirror,
+                                                                   deliverer):
+        mirror.start()
+        deliverer.start()
+        wait_until(lambda: receiver.received, timeout=60, what="the push")
+        wait_until(lambda: mirror.backlog().last_error, timeout=60, what="the refused upload")
+        backlog = mirror.backlog()
+        body = receiver.received[0].body
+    named = named_paths(body, "application/cap+xml", "http://127.0.0.1:8000/")
+    assert named == {"alerts/2026-test-anna/index.html", "en/alerts/2026-test-anna/index.html",
+                     next(p for p in mirrored_files(site) if p.endswith("/photo.jpg"))}
+    objects = bucket_tree(s3_client, bucket, PREFIX)
+    files = mirrored_files(site)
+    assert all(objects[p].body == files[p] for p in named)
+    # The bucket still lacked files of the tree when the push went.
+    assert not [p for p in objects if p.endswith("player.html")]
+    assert backlog.uploads > 0 and backlog.last_error == "S3 AccessDenied"
 
 
 def kindalarm_build(site: SiteDir, *options: str) -> list[str]:

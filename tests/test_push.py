@@ -24,6 +24,7 @@ from render.outlets import api, cap, feeds, jsonfeed, web
 from render.pipeline.state import state_dir_for
 from render.push.deliver import Backoff, Deliverer
 from render.push.outbox import DELIVERED, GIVEN_UP, Offer, Outbox
+from render.push.plan import named_paths
 from tests.helpers.feeds import PERSONAL, later, lifecycle_docs
 from tests.helpers.receivers import Receiver, free_port, receiving
 from tests.helpers.sites import SiteDir
@@ -304,3 +305,17 @@ def test_the_documented_receiver_accepts_ours_and_refuses_a_forgery(
         server.server_close()
     shown = capsys.readouterr().out.splitlines()
     assert len(shown) == 1 and "application/cap+xml" in shown[0], shown
+
+
+def test_the_files_a_push_names_are_its_urls_under_the_base_url() -> None:
+    """With a mirror, a push waits for these files only (tests/test_mirror.py)."""
+    base = "https://kindalarm.example/nl/"
+    event = json.dumps({"urls": {"page": base + "alerts/a/", "cap": base + "cap/a/v1.xml",
+                                 "other": "https://elsewhere.example/x.html"}}).encode()
+    assert named_paths(event, "application/json", base) == {"alerts/a/index.html",
+                                                             "cap/a/v1.xml"}
+    ping = b"hub.mode=publish&hub.url=https%3A%2F%2Fkindalarm.example%2Fnl%2Ffeeds%2Frss.xml"
+    assert named_paths(ping, "application/x-www-form-urlencoded", base) == {"feeds/rss.xml"}
+    message = f"<web>{base}</web><uri>{base}alerts/a/v1/photo.jpg</uri>".encode()
+    assert named_paths(message, "application/cap+xml", base) == {"index.html",
+                                                                  "alerts/a/v1/photo.jpg"}

@@ -29,7 +29,7 @@ import mimetypes
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -171,10 +171,11 @@ class Mirror:
         deletions = {p: e for p, e in mirrored.items() if p not in published}
         return uploads, deletions
 
-    def behind(self) -> bool:
-        """Whether the bucket lacks a file of the tree (status.json aside): pushes wait."""
+    def lacks(self, paths: Collection[str]) -> bool:
+        """Whether the bucket lacks one of `paths` (or holds other bytes for it) that the
+        tree has: a push naming them waits."""
         uploads, _ = self.diff()
-        return any(not p.endswith("status.json") for p in uploads)
+        return any(p in uploads for p in paths)
 
     def backlog(self) -> Backlog:
         with self._backlog_lock:

@@ -91,7 +91,7 @@ class Watcher:
         self.mirror = self.builder.mirror  # its passes run in its own thread, like pushes
         self.deliverer = Deliverer(
             self.builder.outbox, self.builder.settings, on_backlog=self._on_backlog,
-            hold=self.mirror.behind if self.mirror else None) if self.builder.outbox else None
+            hold=self.mirror.lacks if self.mirror else None) if self.builder.outbox else None
         if self.mirror:
             self.mirror.on_backlog = self._on_backlog
         self._busy = threading.Event()

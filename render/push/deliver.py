@@ -21,12 +21,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from ..config import Settings
 from .outbox import Backlog, Delivery, Outbox
-from .plan import WEBSUB, receivers
+from .plan import WEBSUB, named_paths, receivers
 
 log = logging.getLogger("kindalarm")
 
@@ -69,16 +69,17 @@ class Deliverer:
                  backoff: Backoff = Backoff(), clock: Callable[[], float] = time.time,
                  rand: Callable[[], float] = random.random,
                  on_backlog: Callable[[], None] | None = None,
-                 hold: Callable[[], bool] | None = None) -> None:
+                 hold: Callable[[Collection[str]], bool] | None = None) -> None:
         self.outbox = outbox
         self.timeout = timeout
         self.backoff = backoff
         self.clock = clock
         self.rand = rand
         self.on_backlog = on_backlog
-        # While true, nothing is sent: with a mirror, a push waits until the files it names
-        # are in the bucket (contract section 8).
+        # While true of the files a delivery names, it is not sent: with a mirror, a push
+        # waits until the files it names are in the bucket (contract section 8).
         self.hold = hold
+        self.base_url = settings.base_url
         self.urls = {h.name: h.url for h in settings.webhooks}
         self.secrets = {h.name: h.secret() for h in settings.webhooks}
         if settings.websub_hub:
@@ -121,9 +122,11 @@ class Deliverer:
         wake = self._wake[name]
         while not self.stop.is_set():
             try:
-                if self.hold and self.hold():
+                delivery = self.outbox.next_for(name, self.clock())
+                if delivery is not None and self.held(delivery):
                     wait = 0.2  # the mirror's pass is under way: a moment, not a retry
-                elif self.attempt(name):
+                elif delivery is not None:
+                    self.send(name, delivery)
                     continue
                 else:
                     next_at = self.outbox.next_at(name)
@@ -137,11 +140,19 @@ class Deliverer:
 
     # --- one delivery -------------------------------------------------------------------
 
+    def held(self, delivery: Delivery) -> bool:
+        return bool(self.hold and self.hold(named_paths(delivery.body, delivery.content_type,
+                                                        self.base_url)))
+
     def attempt(self, name: str) -> bool:
         """Try the receiver's next due delivery; False when none is due."""
         delivery = self.outbox.next_for(name, self.clock())
         if delivery is None:
             return False
+        self.send(name, delivery)
+        return True
+
+    def send(self, name: str, delivery: Delivery) -> None:
         try:
             self._post(name, delivery)
         except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -151,7 +162,6 @@ class Deliverer:
             log.info("pushed %s to %s (delivery %s)", delivery.topic if name != WEBSUB
                      else "a feed change", name, delivery.id)
         self._report(name)
-        return True
 
     def _post(self, name: str, delivery: Delivery) -> None:
         headers = {"Content-Type": delivery.content_type, "X-Kindalarm-Delivery": delivery.id,

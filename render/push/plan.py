@@ -14,11 +14,12 @@ hash), so a retry, a restart and a standby publisher all send the same id.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from .. import tree
 from ..config import Settings
@@ -93,6 +94,21 @@ def _event(ctx: RenderContext, view: PublicAlert, message: CapMessage, cap_path:
         "identifier": message.identifier, "sent": message.sent.isoformat(),
         "exercise": view.exercise, "urls": urls,
     })
+
+
+def named_paths(body: bytes, content_type: str, base_url: str) -> set[str]:
+    """The files of the tree a delivery names: its URLs under `base_url`, folder URLs as
+    their `index.html` (a CAP message names its pages and photo, an event its page, CAP
+    message, share image and texts, a WebSub ping its feed). With a mirror the delivery
+    waits for these alone: each is uploaded after the files it names in turn."""
+    text = body.decode("utf-8", "replace")
+    if content_type == "application/x-www-form-urlencoded":
+        text = unquote_plus(text)
+    paths = set()
+    for match in re.finditer(re.escape(base_url) + r"[^\s\"'<>&?#]*", text):
+        path = match[0][len(base_url):]
+        paths.add(path + "index.html" if path == "" or path.endswith("/") else path)
+    return paths
 
 
 def _pings(ctx: RenderContext, out: Path) -> Iterator[Offer]:
