@@ -21,39 +21,65 @@ from typing import Any, TypeVar
 from ..heap import give_back
 
 T = TypeVar("T")
-_pool: ProcessPoolExecutor | None = None
+class _Pools:
+    """A pool of worker processes per module of the functions sent (started when the
+    first job of that module comes): the workers setting posters import WeasyPrint, those
+    drawing cards do not, and each worker holds only what its own kind of job needs."""
+
+    def __init__(self, per_kind: int) -> None:
+        self.per_kind = per_kind
+        self._pools: dict[str, ProcessPoolExecutor] = {}
+        self._lock = threading.Lock()
+
+    def of(self, function: Callable[..., Any]) -> ProcessPoolExecutor:
+        with self._lock:
+            pool = self._pools.get(function.__module__)
+            if pool is None:
+                pool = self._pools[function.__module__] = ProcessPoolExecutor(
+                    self.per_kind, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_leave_with, initargs=(os.getpid(),))
+            return pool
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for pool in self._pools.values():
+                pool.shutdown(cancel_futures=True)
+            self._pools.clear()
+
+
+_pools: _Pools | None = None
 
 
 @contextmanager
 def worker_processes(count: int) -> Iterator[None]:
-    """While inside, `run` uses `count` worker processes (none if `count` < 2). Workers
-    start when the first job comes (a build with nothing to draw starts none)."""
-    global _pool
+    """While inside, `run` uses worker processes: `count` // 2 (at least one) for each kind
+    of job (none at all if `count` < 2). Workers start when the first job of their kind
+    comes (a build with nothing to draw starts none)."""
+    global _pools
     if count < 2:
         yield
         return
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_leave_with, initargs=(os.getpid(),))
-    _pool = pool
+    pools = _Pools(max(1, count // 2))
+    _pools = pools
     try:
         yield
     finally:
-        _pool = None
-        pool.shutdown(cancel_futures=True)
+        _pools = None
+        pools.shutdown()
 
 
 def in_use() -> bool:
     """Whether `run` sends work to worker processes (inside `worker_processes`)."""
-    return _pool is not None
+    return _pools is not None
 
 
 def run(function: Callable[..., T], *args: Any) -> T:
     """`function(*args)`: in a worker process inside `worker_processes`, else right here.
     `function` and its arguments must pickle (a module-level function, plain data)."""
-    pool = _pool
-    if pool is None:
+    pools = _pools
+    if pools is None:
         return function(*args)
-    return pool.submit(_job, function, *args).result()
+    return pools.of(function).submit(_job, function, *args).result()
 
 
 def _job(function: Callable[..., T], *args: Any) -> T:
