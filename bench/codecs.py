@@ -7,12 +7,12 @@ web photo and every display slide, read back from a build of the Utrecht example
 candidate does the three steps the pipeline does, timed apart, single-threaded:
 
 - decode: the JPEG to at least 1600 px on its long side (Pillow `draft` + LANCZOS thumbnail,
-  as today; simplejpeg with libjpeg-turbo DCT scaling; libvips shrink-on-load);
+  as before libvips; simplejpeg with libjpeg-turbo DCT scaling; libvips shrink-on-load);
 - resize: to each image's size (fit and crop where the aspect differs), LANCZOS;
 - encode: each image in its format (JPEG q85 for the photo, PNG for slides).
 
-Quality: every candidate's image is compared with Pillow's (today's output) by PSNR over the
-RGB pixels; a candidate is only fit to adopt when every image is at least 40 dB (a visible
+Quality: every candidate's image is compared with Pillow's (the output before libvips) by PSNR
+over the RGB pixels; a candidate is only fit to adopt when every image is at least 40 dB (a visible
 difference starts well below) and the sizes and modes are the same. A candidate that is not
 installed is reported as such (`make bench` installs simplejpeg; libvips is a dependency).
 """
@@ -134,7 +134,7 @@ def vips_encode(image: Image.Image, spec: Spec) -> bytes:
 CANDIDATES: dict[str, tuple[Callable[[bytes], Image.Image],
                             Callable[[Image.Image, tuple[int, int]], Image.Image],
                             Callable[[Image.Image, Spec], bytes]]] = {
-    "Pillow (today)": (pillow_decode, fitted, pillow_encode),
+    "Pillow (before libvips)": (pillow_decode, fitted, pillow_encode),
     "simplejpeg + Pillow": (simplejpeg_decode, fitted, simplejpeg_encode),
     "libvips (pyvips)": (vips_decode, vips_resize, vips_encode),
 }
@@ -193,7 +193,7 @@ def main() -> None:
     results = measure(photo, specs, args.rounds)
     lines = [f"\n## codecs, {revision()}: {len(specs)} urgent images of one 12 MP drop, "
              f"median of {args.rounds}, one thread\n\n",
-             "| candidate | decode | resize | encode | total | worst PSNR vs today |\n",
+             "| candidate | decode | resize | encode | total | worst PSNR vs Pillow |\n",
              "| --- | --- | --- | --- | --- | --- |\n"]
     for name, result in results.items():
         if isinstance(result, str):

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench
+import sites as bench
 
 from render.alert import loader
 from render.pipeline import build, publish
