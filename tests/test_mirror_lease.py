@@ -125,3 +125,39 @@ def test_of_two_standbys_taking_the_lease_at_once_exactly_one_wins(
             s3_client.delete_object(Bucket=bucket, Key="site/" + LEASE_KEY)
         else:
             s3_client.put_object(Bucket=bucket, Key="site/" + LEASE_KEY, Body=old)
+
+
+def test_the_writer_renews_its_lease_while_a_long_layer_uploads(
+        s3_server: Any, s3_client: Any, tmp_path: Any) -> None:
+    """Each upload takes a quarter of the lease (a slow store, a big tree), so one layer
+    takes many leases: the writer renews as it uploads, and a standby trying at every
+    upload never finds the lease expired while the writer is still writing."""
+    bucket = new_bucket(s3_client)
+    site = SiteDir(tmp_path / "writer")
+    two_alerts(site)
+    site.settings_text(mirror_settings(s3_server.endpoint, bucket))
+    builder = site.builder()
+    builder.run(now=NOW)
+    builder.close()
+    settings = builder.settings.mirror
+    assert settings is not None
+    clock = [1_000_000.0]
+    standby = Lease(Store(settings), "standby", LEASE, lambda: clock[0])
+    taken: list[float] = []
+
+    class SlowStore(Store):
+        def put(self, *args: Any, **kwargs: Any) -> None:
+            clock[0] += LEASE / 4
+            super().put(*args, **kwargs)
+            if standby.hold():
+                taken.append(clock[0])
+
+    mirror = Mirror(site.out, settings, store=SlowStore(settings), workers=1,
+                    clock=lambda: clock[0], lease_seconds=LEASE, owner="writer")
+    try:
+        report = mirror.run_pass()
+    finally:
+        mirror.close()
+    assert len(report.uploaded) > 20, "uploads enough to span many leases"
+    assert not taken, f"the standby took the lease at {taken[:1]} while the writer wrote"
+    assert_bucket_is_tree(s3_client, bucket, site)

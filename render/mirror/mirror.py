@@ -124,6 +124,7 @@ class Mirror:
         self._backlog = Backlog()
         self._backlog_lock = threading.Lock()
         self._pass_lock = threading.Lock()
+        self._lease_lock = threading.Lock()  # the upload threads renew it as they go
         self.stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -145,13 +146,23 @@ class Mirror:
     def _hold(self) -> None:
         """Go on only as the bucket's one writer (`lease.py`); after taking over from
         another publisher, trust none of our records."""
-        if not self.lease.hold():
-            raise StoreError("standby: another publisher holds the lease")
-        if self.lease.taken_over:
+        with self._lease_lock:
+            if not self.lease.hold():
+                raise StoreError("standby: another publisher holds the lease")
+            if not self.lease.taken_over:
+                return
             self.lease.taken_over = False
             log.warning("mirror: took the lease of %s over from another publisher; listing "
                         "it to check every object", self.settings.url)
             self.ledger.reset()
+
+    def _still_writer(self) -> None:
+        """Before each write of a pass: the lease renewed as it runs out (one layer on a slow
+        store may take longer than the lease), and no write once another publisher has
+        taken it (it is left `taken_over` for the next pass to start afresh)."""
+        with self._lease_lock:
+            if not self.lease.hold() or self.lease.taken_over:
+                raise StoreError("standby: the lease went to another publisher during a pass")
 
     def close(self, timeout: float = 15.0) -> None:
         self.stop.set()
@@ -250,12 +261,14 @@ class Mirror:
             return path, "kept"
         content_type, cache_control = _headers(path)
         log.debug("mirror put %s %s", path, entry.sha256[:16])
+        self._still_writer()
         self.store.put(path, data, content_type, cache_control)
         self.ledger.uploaded(path, entry.sha256, entry.layer)
         return path, "put"
 
     def _delete(self, path: str) -> str:
         log.debug("mirror delete %s", path)
+        self._still_writer()
         self.store.delete(path)
         self.ledger.deleted(path)
         return path
