@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from ..heap import give_back
 
 T = TypeVar("T")
+
+
 class _Pools:
     """A pool of worker processes per module of the functions sent (started when the
     first job of that module comes): the workers setting posters import WeasyPrint, those
