@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
+import time
 from functools import lru_cache
 from typing import Any
 
 ARENAS = 2  # still lets both cores allocate at once
 M_ARENA_MAX = -8  # glibc's malloc.h
+EVERY = 1.0  # seconds: the least time between two hand-backs of `now_and_then`
 
 
 @lru_cache(maxsize=1)
@@ -45,3 +48,21 @@ def give_back() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+_last = 0.0
+_last_lock = threading.Lock()
+
+
+def now_and_then() -> None:
+    """`give_back`, at most once per `EVERY` seconds: for the render threads, which call it
+    after every large file. A hand-back walks the heap (milliseconds) and holds its lock, so
+    not after each of a new alert's urgent images; a build of hundreds of alerts still hands
+    memory back long before it piles up."""
+    global _last
+    with _last_lock:
+        now = time.monotonic()
+        if now - _last < EVERY:
+            return
+        _last = now
+    give_back()

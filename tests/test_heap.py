@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -78,3 +79,19 @@ def test_child_processes_inherit_the_limit(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     assert heap.limit_arenas()
     assert os.environ["MALLOC_ARENA_MAX"] == str(heap.ARENAS)
+
+
+def test_render_threads_hand_back_at_most_once_a_second(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """Not after each of a new alert's urgent images: a hand-back walks the heap."""
+    calls: list[int] = []
+    monkeypatch.setattr(heap, "give_back", lambda: calls.append(1))
+    monkeypatch.setattr(heap, "_last", 0.0)
+    clock = [100.0]
+    monkeypatch.setattr(heap, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    heap.now_and_then()
+    heap.now_and_then()
+    assert len(calls) == 1
+    clock[0] += heap.EVERY
+    heap.now_and_then()
+    assert len(calls) == 2

@@ -37,7 +37,7 @@ from itertools import groupby
 from pathlib import Path
 
 from ..errors import PublishError
-from ..heap import give_back
+from ..heap import now_and_then
 from ..outlets.artifacts import Artifact, Batch
 from ..outlets.registry import has_gzip_sibling
 from .state import FileRecord, State
@@ -100,7 +100,7 @@ def _produce(artifact: Artifact) -> tuple[Artifact, bytes, Exception | None]:
     try:
         data = artifact.produce()
         if len(data) > BIG:
-            give_back()
+            now_and_then()
         return artifact, data, None
     except Exception as exc:
         return artifact, b"", exc
