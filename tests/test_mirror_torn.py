@@ -20,7 +20,7 @@ from tests import test_torn
 from tests.helpers.churn import start_churn
 from tests.helpers.http_client import Response, get
 from tests.helpers.s3 import mirror_settings, new_bucket
-from tests.helpers.sites import ARTIFACTS, SiteDir
+from tests.helpers.sites import SiteDir
 
 PUBLISHES = int(os.environ.get("KINDALARM_S3_TORN_PUBLISHES", "40"))
 REQUESTS = int(os.environ.get("KINDALARM_S3_TORN_REQUESTS", "2000"))
@@ -66,13 +66,5 @@ def test_bucket_pollers_never_see_a_torn_file_or_a_broken_reference(
     finally:
         mirror.close()
         builder.close()
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "torn-read-s3.txt").write_text(
-        f"publishes {publishes}, requests {tally.requests}, documents {tally.documents}, "
-        f"references followed {tally.references}, superseded {tally.superseded}, "
-        f"torn {len(tally.torn)}, missing {len(tally.missing)}, "
-        f"{time.monotonic() - started:.1f} s\n")
-    assert tally.torn == []
-    assert tally.missing == []
-    assert publishes >= PUBLISHES and tally.requests >= REQUESTS, (publishes, tally.requests)
-    assert tally.references > tally.requests // 4  # the references were really followed
+    test_torn.assert_nothing_torn("torn-read-s3.txt", tally, publishes,
+                                  time.monotonic() - started)

@@ -182,9 +182,15 @@ def test_pollers_never_see_a_torn_file_or_a_broken_reference(site: SiteDir) -> N
             tally, publishes = churn_while_polling(site, builder, nginx.url, entries, rng)
         finally:
             builder.close()
-    seconds = time.monotonic() - started
+    assert_nothing_torn("torn-read.txt", tally, publishes, time.monotonic() - started)
+    assert check_tree(site.out, nginx.url) == []
+
+
+def assert_nothing_torn(report: str, tally: Tally, publishes: int, seconds: float) -> None:
+    """Write the pollers' tally to test-artifacts/REPORT, then: nothing torn or missing,
+    enough publishes and requests, and the references really followed."""
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "torn-read.txt").write_text(
+    (ARTIFACTS / report).write_text(
         f"publishes {publishes}, requests {tally.requests}, documents {tally.documents}, "
         f"references followed {tally.references}, superseded {tally.superseded}, "
         f"torn {len(tally.torn)}, missing {len(tally.missing)}, {seconds:.1f} s\n")
@@ -192,4 +198,3 @@ def test_pollers_never_see_a_torn_file_or_a_broken_reference(site: SiteDir) -> N
     assert tally.missing == []
     assert publishes >= PUBLISHES and tally.requests >= REQUESTS, (publishes, tally.requests)
     assert tally.references > tally.requests // 4  # the references were really followed
-    assert check_tree(site.out, nginx.url) == []
