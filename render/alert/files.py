@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import os
 import time
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomli  # tomllib's parser compiled (mypyc): a rebuild parses every live alert file
 
 from .problems import Problem
 
@@ -60,11 +61,11 @@ def parse_document(text: str, suffix: str) -> tuple[Any, list[Problem]]:
     try:
         if suffix == ".json":
             return json.loads(text), []
-        return tomllib.loads(text), []
+        return tomli.loads(text), []
     except json.JSONDecodeError as exc:
         return None, [Problem("file", f"is not valid JSON: {exc.msg} at line {exc.lineno}, "
                                       f"column {exc.colno}")]
-    except tomllib.TOMLDecodeError as exc:
+    except tomli.TOMLDecodeError as exc:
         return None, [Problem("file", f"is not valid TOML: {exc}")]
     except RecursionError:
         return None, [Problem("file", "is nested too deeply")]
