@@ -18,8 +18,6 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from ..heap import give_back
-
 T = TypeVar("T")
 
 
@@ -81,17 +79,10 @@ def run(function: Callable[..., T], *args: Any) -> T:
     pools = _pools
     if pools is None:
         return function(*args)
-    return pools.of(function).submit(_job, function, *args).result()
-
-
-def _job(function: Callable[..., T], *args: Any) -> T:
-    """In a worker: one job, after which the memory it freed goes back to the system (a
-    card or a pair of posters frees tens of megabytes that would otherwise stay with the
-    worker for the rest of the build)."""
-    try:
-        return function(*args)
-    finally:
-        give_back()
+    # A worker keeps the memory a job freed for the next one: handing it back to the system
+    # after each job did not lower the workers' peak (that is the largest job), and every
+    # job then faulted its megabytes in again (docs/architecture.md, Memory).
+    return pools.of(function).submit(function, *args).result()
 
 
 def _leave_with(parent: int) -> None:
