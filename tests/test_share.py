@@ -144,7 +144,7 @@ def test_share_images_decode_the_photo_once_and_draw_each_card_once(
 
 
 def test_cards_drawn_in_worker_processes_are_the_same_bytes(site: SiteDir) -> None:
-    """`build` draws cards in worker processes, sent the photo as raw pixels; the cards must
+    """`build` draws cards in worker processes, the photo in shared memory; the cards must
     be exactly those the watcher draws in its own process."""
     site.photo("anna.jpg", size=(900, 1200))
     site.write("a.json", alert_doc())

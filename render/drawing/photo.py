@@ -24,6 +24,7 @@ from PIL import Image, ImageFile, ImageOps
 from ..alert.photos import MAX_PHOTO_PIXELS
 from ..outlets.once import Once
 from . import vips
+from .pixels import Pixels
 
 # Pillow's own bomb guard, set to our limit: the loader already refused bigger photos, this
 # is the second lock on the door for anything that slips past it.
@@ -207,19 +208,6 @@ class PhotoFacts:
         self.web: dict[str, WebPhotoFacts] = {}
 
 
-@dataclass(frozen=True)
-class Pixels:
-    """A decoded photo as raw pixels, as a worker process is sent it: a pickled Image is
-    copied twice on the way, its raw bytes are not."""
-
-    mode: str
-    size: tuple[int, int]
-    data: bytes
-
-    def image(self) -> Image.Image:
-        return Image.frombytes(self.mode, self.size, self.data)
-
-
 DECODED_KEPT = 4
 CHECK_SIDE = 256  # long side of a photo decoded only to see that all of it decodes
 
@@ -278,11 +266,11 @@ class PhotoStore:
         return None
 
     def pixels(self, sha256: str) -> Pixels:
-        """The decoded photo's pixels, taken once a run (for worker processes)."""
+        """The decoded photo's pixels in shared memory, taken once a run (for worker
+        processes: render/drawing/pixels.py)."""
 
         def take() -> Pixels:
-            image = self.image(sha256)
-            return Pixels(image.mode, image.size, image.tobytes())
+            return Pixels.of(self.image(sha256))
 
         return self._pixels.get(sha256, take)
 

@@ -17,7 +17,8 @@ from PIL import Image
 
 from .. import tree
 from ..drawing.card import Canvas, CardText, card_text, draw_card
-from ..drawing.photo import Pixels, encode
+from ..drawing.photo import encode
+from ..drawing.pixels import Pixels
 from ..drawing.textfit import require_shaping
 from ..pipeline import workers
 from ..public import PublicAlert
