@@ -53,7 +53,7 @@ class Pixels:
             segment.close()
 
     def _from(self, segment: SharedMemory) -> Image.Image:
-        return Image.frombytes(self.mode, self.size, bytes(_view(segment)[:self.length]))
+        return Image.frombytes(self.mode, self.size, _view(segment)[:self.length])  # one copy
 
 
 def _view(segment: SharedMemory) -> memoryview:
