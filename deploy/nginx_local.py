@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from .ports import free_port
+
 DEPLOY = Path(__file__).resolve().parent
 SNIPPET = DEPLOY / "nginx.conf"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -42,12 +44,6 @@ http {{
     }}
 }}
 """
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def write_config(prefix: Path, root: Path, host: str, port: int) -> Path:

@@ -23,7 +23,8 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from .nginx_local import free_port, interrupt_on_sigterm
+from .nginx_local import interrupt_on_sigterm
+from .ports import quiet_ports
 
 
 def weed_binary() -> str:
@@ -35,12 +36,17 @@ def weed_binary() -> str:
     return found
 
 
+class PortTaken(RuntimeError):
+    """weed died because a port it was given was taken before it could bind it."""
+
+
 class LocalS3:
     """SeaweedFS with its S3 gateway on a free loopback port; a context manager."""
 
     def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.host = host
-        self.port = port or free_port(host)
+        self.chosen_port = port
+        self.port = port or quiet_ports(host, 1)[0]
         self.dir = Path(tempfile.mkdtemp(prefix="kindalarm-s3-"))
         self.access_key = "kindalarm"
         self.secret_key = secrets.token_hex(16)
@@ -65,10 +71,12 @@ class LocalS3:
         config = self.dir / "s3.json"
         config.write_text(json.dumps(identities))
         config.chmod(0o600)
-        (self.dir / "data").mkdir(exist_ok=True)
-        ports = {name: free_port(self.host) for name in (
-            "master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
-            "filer.port", "filer.port.grpc", "s3.port.grpc")}
+        # A fresh store each start: an attempt that died may have left a half-made one.
+        shutil.rmtree(self.dir / "data", ignore_errors=True)
+        (self.dir / "data").mkdir()
+        names = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc",
+                 "filer.port", "filer.port.grpc", "s3.port.grpc")
+        ports = dict(zip(names, quiet_ports(self.host, len(names)), strict=True))
         return [weed_binary(), "server", f"-ip={self.host}", f"-ip.bind={self.host}",
                 f"-dir={self.dir / 'data'}", "-filer", "-s3", f"-s3.port={self.port}",
                 f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
@@ -76,14 +84,30 @@ class LocalS3:
                 "-iam=false", "-sftp=false",
                 *(f"-{name}={port}" for name, port in ports.items())]
 
-    def start(self, timeout: float = 60.0) -> LocalS3:
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> LocalS3:
+        """Start weed and wait until S3 answers; if another program took one of its ports
+        in the meantime, start again on fresh ports (up to `attempts` times)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_once(timeout)
+            except PortTaken:
+                if attempt == attempts:
+                    raise
+                if not self.chosen_port:
+                    self.port = quiet_ports(self.host, 1)[0]
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout: float) -> LocalS3:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("weed did not start:\n" + self.log_tail())
+                self._stop_process()
+                tail = self.log_tail()
+                kind = PortTaken if "address already in use" in tail else RuntimeError
+                raise kind("weed did not start:\n" + tail)
             if self._answers():
                 return self
             time.sleep(0.2)
@@ -109,14 +133,22 @@ class LocalS3:
     def stop(self, grace: float = 3.0) -> None:
         """Stop weed and every process of its group; its data is thrown away anyway, so
         after `grace` seconds it is killed (a graceful stop of `weed server` takes ~25 s)."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        self._stop_process(grace)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _stop_process(self, grace: float = 3.0) -> None:
+        """The whole group: `weed server` may have left children when it died."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def __enter__(self) -> LocalS3:
         return self.start()

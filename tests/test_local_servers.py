@@ -10,7 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers.receivers import free_port
+import pytest
+
+from deploy import s3_local
+from deploy.ports import free_port, quiet_ports
+from deploy.s3_local import LocalS3
 from tests.helpers.sites import REPO, SiteDir, alert_doc
 from tests.helpers.waiting import wait_until
 
@@ -89,3 +93,38 @@ def test_sigterm_stops_the_store_and_watcher_of_s3_local(site: SiteDir) -> None:
     stops_on_sigterm([sys.executable, "-m", "deploy.s3_local", "--port", str(port), "--site",
                       str(site.root), "--alerts", str(site.alerts), "--out", str(site.out)],
                      port, "S3 listening", timeout=60)
+
+
+def test_weeds_ports_are_distinct_and_never_a_connections_source_port() -> None:
+    low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    for _ in range(20):
+        ports = quiet_ports("127.0.0.1", 8)
+        assert len(set(ports)) == 8
+        assert not any(low <= port <= high for port in ports)
+
+
+def test_weed_starts_again_on_fresh_ports_when_one_was_taken(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CI failure this guards: the filer's gRPC port was taken before weed bound it."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", quiet_ports("127.0.0.1", 1)[0]))
+    taken.listen()
+    handed: list[list[int]] = []
+
+    def first_with_a_taken_port(host: str, count: int) -> list[int]:
+        ports = quiet_ports(host, count)
+        if count > 1:
+            if not handed:
+                ports[5] = taken.getsockname()[1]  # filer.port.grpc
+            handed.append(ports)
+        return ports
+
+    monkeypatch.setattr(s3_local, "quiet_ports", first_with_a_taken_port)
+    server = LocalS3()
+    try:
+        with taken:
+            server.start()
+        assert len(handed) == 2
+        assert listening(server.port)
+    finally:
+        server.stop()

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from deploy.ports import free_port
 from render.mirror.mirror import Mirror
 from render.mirror.settings import MirrorSettings
 from render.mirror.store import Store, StoreError
@@ -22,7 +23,7 @@ from render.outlets.registry import kind_of
 from render.push.deliver import Deliverer
 from render.push.plan import named_paths
 from tests.helpers.feeds import lifecycle_docs
-from tests.helpers.receivers import Receiver, free_port, receiving
+from tests.helpers.receivers import Receiver, receiving
 from tests.helpers.s3 import (
     Gate,
     bucket_tree,

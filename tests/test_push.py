@@ -18,6 +18,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
+from deploy.ports import free_port
 from render.cli import main
 from render.errors import ConfigError
 from render.outlets import api, cap, feeds, jsonfeed, web
@@ -26,7 +27,7 @@ from render.push.deliver import Backoff, Deliverer
 from render.push.outbox import DELIVERED, GIVEN_UP, Offer, Outbox
 from render.push.plan import named_paths
 from tests.helpers.feeds import PERSONAL, later, lifecycle_docs
-from tests.helpers.receivers import Receiver, free_port, receiving
+from tests.helpers.receivers import Receiver, receiving
 from tests.helpers.sites import SiteDir
 from tests.helpers.waiting import wait_until
 from tests.helpers.watching import watching

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 import pytest
 from lxml import etree
 
+from deploy.ports import free_port
 from render.outlets import api, cap, web
 from tests.helpers.feeds import lifecycle_docs
-from tests.helpers.receivers import Receiver, free_port, receiving
+from tests.helpers.receivers import Receiver, receiving
 from tests.helpers.sites import SiteDir, alert_doc
 from tests.helpers.waiting import wait_until
 from tests.helpers.watching import wait_idle, watching

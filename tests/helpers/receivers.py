@@ -3,7 +3,6 @@ answers as told (200, a list of failing statuses first, or hanging until release
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,13 +35,6 @@ class Receiver:
     def bodies(self) -> list[bytes]:
         with self.lock:
             return [r.body for r in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
