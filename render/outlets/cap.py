@@ -160,11 +160,22 @@ def _latest(ctx: RenderContext) -> Iterator[Artifact]:
             lambda: render_message(ctx, view, thread.current, thread.references))
 
 
-def ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
-    """The ended alerts whose Cancel has not expired yet, newest first."""
+def ending(ctx: RenderContext) -> list[tuple[PublicAlert, Thread]]:
+    """The ended alerts whose Cancel has not expired yet, newest first. Found once per
+    context (and its urgent step): the sign feed and the clock both ask, and alerts first
+    seen ended, which have no Cancel, may be thousands that are each looked at."""
+    found: list[tuple[PublicAlert, Thread]] | None = ctx.derived.get("cap_ending")
+    if found is None:
+        found = ctx.derived["cap_ending"] = list(_ending(ctx))
+    return found
+
+
+def _ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
+    history_by_alert = ctx.history_by_alert
     for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
-        history = ctx.history_by_alert.get(view.id, ())
-        if all(m.version == view.version for m in history):
+        history = history_by_alert.get(view.id)
+        version = view.version
+        if not history or all(m.version == version for m in history):
             continue  # first seen ended: no message (checked without making its thread)
         thread = thread_of(ctx, view)
         if expires(ctx.settings, view, thread.current) <= ctx.now:
@@ -177,7 +188,7 @@ def _signs(ctx: RenderContext) -> Iterator[Artifact]:
     element named `alert` of one document): an entry per current message of an active
     alert, and per ending Cancel until it expires, so signs clear; each embeds the whole
     `<alert>`, its texts in ASCII (IRIS rejects any other character, and the alert with it)."""
-    chosen = [(view, thread_of(ctx, view)) for view in ctx.active] + list(ending(ctx))
+    chosen = [(view, thread_of(ctx, view)) for view in ctx.active] + ending(ctx)
     yield SIGNS_FILE.artifact(
         tree.CAP_SIGNS.path(),
         key_of(ctx.render_key, ctx.tree, NAME, "signs",
