@@ -98,6 +98,8 @@ class KeptFiles:
         """The scan, plus the settled files whose id a file that was read claims too: two
         files with one id are judged together (the older file keeps it)."""
         claimed = {r.alert_id or (r.alert.id if r.alert else None) for r in scanned}
+        if claimed.isdisjoint(settled.values()):  # the usual case: no skipped file to look up
+            return scanned
         again = [path for path in self.loader.skipped
                  if settled.get(self.loader.identities[path] or "") in claimed]
         if not again:
