@@ -87,15 +87,13 @@ class LocalS3:
     def start(self, timeout: float = 60.0, attempts: int = 3) -> LocalS3:
         """Start weed and wait until S3 answers; if another program took one of its ports
         in the meantime, start again on fresh ports (up to `attempts` times)."""
-        for attempt in range(1, attempts + 1):
+        for _ in range(attempts - 1):
             try:
                 return self._start_once(timeout)
             except PortTaken:
-                if attempt == attempts:
-                    raise
                 if not self.chosen_port:
                     self.port = quiet_ports(self.host, 1)[0]
-        raise AssertionError("unreachable")
+        return self._start_once(timeout)
 
     def _start_once(self, timeout: float) -> LocalS3:
         with open(self.log_path, "wb") as log:

@@ -51,8 +51,9 @@ WORKERS = min(4, (os.cpu_count() or 1) + 1)
 TMP_DIR = ".kindalarm-tmp"  # inside the tree (same file system for os.replace); never served
 def gzip_bytes(data: bytes) -> bytes:
     """The same input always gives the same bytes (no name, mtime 0), so an unchanged file
-    keeps its `.gz` ETag too. zlib's default level: the archive page of thousands of ended
-    alerts is written whenever one ends, and level 9 takes three times as long for 1% less."""
+    keeps its `.gz` ETag too. zlib's default level, not 9: the archive page of thousands of
+    ended alerts is compressed whenever one ends, and level 9 saves little for its time
+    (measured in docs/architecture.md)."""
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
