@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .nginx_local import interrupt_on_sigterm
-from .ports import quiet_ports
+from .ports import free_port, quiet_ports
 
 
 def weed_binary() -> str:
@@ -46,7 +46,7 @@ class LocalS3:
     def __init__(self, port: int | None = None, host: str = "127.0.0.1") -> None:
         self.host = host
         self.chosen_port = port
-        self.port = port or quiet_ports(host, 1)[0]
+        self.port = port or free_port(host)
         self.dir = Path(tempfile.mkdtemp(prefix="kindalarm-s3-"))
         self.access_key = "kindalarm"
         self.secret_key = secrets.token_hex(16)
@@ -92,7 +92,7 @@ class LocalS3:
                 return self._start_once(timeout)
             except PortTaken:
                 if not self.chosen_port:
-                    self.port = quiet_ports(self.host, 1)[0]
+                    self.port = free_port(self.host)
         return self._start_once(timeout)
 
     def _start_once(self, timeout: float) -> LocalS3:
