@@ -40,21 +40,22 @@ STEPS = {
 
 class Timeline:
     def __init__(self) -> None:
-        self.events: list[tuple[float, float, str, str]] = []
+        # start, end, thread, what, CPU of the whole process (all threads) meanwhile
+        self.events: list[tuple[float, float, str, str, float]] = []
         self.dropped = 0.0
 
-    def add(self, start: float, what: str) -> None:
+    def add(self, start: float, cpu: float, what: str) -> None:
         thread = threading.current_thread().name.removeprefix("kindalarm-")
-        self.events.append((start, time.monotonic(), thread, what))
+        self.events.append((start, time.monotonic(), thread, what, time.process_time() - cpu))
 
     def timed(self, function: Callable[..., Any], what: str) -> Callable[..., Any]:
         @functools.wraps(function)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.monotonic()
+            start, cpu = time.monotonic(), time.process_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                self.add(start, what)
+                self.add(start, cpu, what)
         return wrapper
 
     def install(self) -> None:
@@ -64,9 +65,9 @@ class Timeline:
         produce = publish._produce
 
         def traced(artifact: Any) -> Any:
-            start = time.monotonic()
+            start, cpu = time.monotonic(), time.process_time()
             result = produce(artifact)
-            self.add(start, artifact.path)
+            self.add(start, cpu, artifact.path)
             return result
 
         publish._produce = traced
@@ -106,10 +107,11 @@ def main() -> None:
     print("drop -> urgent published: " + " ".join(f"{s:.3f}" for s in urgent) + " s")
     print("drop -> everything:       " + " ".join(f"{s:.3f}" for s in everything) + " s")
     print(f"the last drop ({args.fillers} ended alerts beside it), seconds after the rename:")
-    print(f"{'start':>7} {'end':>7} {'took':>6}  thread      what")
-    for start, end, thread, what in sorted(timeline.events):
+    print("(cpu: CPU seconds of the whole process, all threads, while it ran)")
+    print(f"{'start':>7} {'end':>7} {'took':>6} {'cpu':>6}  thread      what")
+    for start, end, thread, what, cpu in sorted(timeline.events):
         print(f"{start - timeline.dropped:7.3f} {end - timeline.dropped:7.3f} "
-              f"{end - start:6.3f}  {thread:<10}  {what}")
+              f"{end - start:6.3f} {cpu:6.3f}  {thread:<10}  {what}")
 
 
 if __name__ == "__main__":
