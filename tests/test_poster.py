@@ -9,7 +9,7 @@ import pytest
 import qrcode
 from pypdf import PdfReader
 
-from render.outlets import poster
+from render.outlets import poster, poster_weasyprint
 from render.outlets.outlet import artifacts_of
 from tests.helpers.posters import long_text
 from tests.helpers.signage import HARD_NAMES, context
@@ -31,7 +31,7 @@ def assert_one_page(data: bytes, paper: str) -> None:
 def test_posters_are_one_page_of_their_paper(anna: SiteDir) -> None:
     assert anna.build().ok
     files = anna.files()
-    for paper in poster.PAPERS:
+    for paper in poster_weasyprint.PAPERS:
         [path] = [p for p in files if p.endswith(f"/poster-{paper.lower()}.pdf")]
         assert path.startswith("share/2026-test-anna/")
         assert_one_page(files[path], paper)
@@ -45,7 +45,7 @@ def test_photo_is_the_published_web_photo(site: SiteDir) -> None:
     ctx = context(site)
     [view] = ctx.views
     web_photo = ctx.photos.web_photo(view.photo.sha256)
-    for paper in poster.PAPERS:
+    for paper in poster_weasyprint.PAPERS:
         pdf = poster.poster_pdf(ctx, view, paper)
         [photo] = [i for i in pages(pdf)[0].images if i.image.size[0] > 200]
         assert photo.image.size == (900, 1200), paper  # WEB_SIDE on the long side
@@ -95,10 +95,10 @@ def test_one_weasyprint_setup_for_every_poster(site: SiteDir) -> None:
     site.write("a.json", alert_doc())
     ctx = context(site)
     poster.poster_pdf(ctx, ctx.views[0], "A4")
-    setup = poster.weasyprint_setup()
+    setup = poster_weasyprint.weasyprint_setup()
     poster.poster_pdf(ctx, ctx.views[0], "A3")
-    assert poster.weasyprint_setup() is setup
-    assert poster.weasyprint_setup.cache_info().misses <= 1
+    assert poster_weasyprint.weasyprint_setup() is setup
+    assert poster_weasyprint.weasyprint_setup.cache_info().misses <= 1
 
 
 def test_posters_only_for_active_alerts_and_not_urgent(site: SiteDir) -> None:
@@ -112,7 +112,7 @@ def test_posters_only_for_active_alerts_and_not_urgent(site: SiteDir) -> None:
 
 def counting_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts WeasyPrint layouts from here on."""
-    html_class, fonts, font_config = poster.weasyprint_setup()
+    html_class, fonts, font_config = poster_weasyprint.weasyprint_setup()
     laid_out: list[int] = []
 
     class CountingHTML(html_class):  # type: ignore[misc, valid-type]
@@ -120,7 +120,8 @@ def counting_layouts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             laid_out.append(1)
             return super().render(*args, **kwargs)
 
-    monkeypatch.setattr(poster, "weasyprint_setup", lambda: (CountingHTML, fonts, font_config))
+    monkeypatch.setattr(poster_weasyprint, "weasyprint_setup",
+                        lambda: (CountingHTML, fonts, font_config))
     return laid_out
 
 
@@ -133,7 +134,7 @@ def test_each_paper_is_set_once_as_planned(examples_site: SiteDir,
         (examples_site.alerts / name).unlink()
     ctx = context(examples_site)
     [view] = ctx.views
-    for paper in poster.PAPERS:
+    for paper in poster_weasyprint.PAPERS:
         assert_one_page(poster.poster_pdf(ctx, view, paper), paper)
     assert len(laid_out) == 1
 
@@ -148,7 +149,7 @@ def test_a_plan_that_spills_over_is_planned_again_with_room_to_spare(
     site.photo("anna.jpg")
     site.write("a.json", alert_doc(description=long_text("Een lange beschrijving.", 900)))
     ctx = context(site)
-    for paper in poster.PAPERS:
+    for paper in poster_weasyprint.PAPERS:
         assert_one_page(poster.poster_pdf(ctx, ctx.views[0], paper), paper)
     assert len(laid_out) == 2  # A4 twice, A3 not again
 
@@ -165,7 +166,7 @@ def test_a_sites_own_poster_template_from_before_the_plan_still_sets(site: SiteD
     site.photo("anna.jpg")
     site.write("a.json", alert_doc())
     ctx = context(site)
-    for paper in poster.PAPERS:
+    for paper in poster_weasyprint.PAPERS:
         data = poster.poster_pdf(ctx, ctx.views[0], paper)
         assert_one_page(data, paper)
         assert "297 mm" in pages(data)[0].extract_text()

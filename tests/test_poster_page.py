@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from render.outlets import poster
+from render.outlets import poster, poster_weasyprint
 from tests.helpers.posters import (
     POINTS_PER_MM,
     bands,
@@ -62,7 +62,7 @@ def posters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, byt
         site.write("a.json", doc)
         ctx = context(site)
         found[case] = {paper: poster.poster_pdf(ctx, ctx.views[0], paper)
-                       for paper in poster.PAPERS}
+                       for paper in poster_weasyprint.PAPERS}
     return found
 
 

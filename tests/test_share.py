@@ -161,11 +161,12 @@ def test_cards_drawn_in_worker_processes_are_the_same_bytes(site: SiteDir) -> No
 def test_cards_and_posters_have_workers_of_their_own() -> None:
     """The workers that set posters import WeasyPrint; those that draw cards must not carry
     it too: each kind of job has its own pool, one worker each on two cores."""
-    from render.outlets import poster
+    from render.outlets import poster_weasyprint
 
     with workers.worker_processes(2):
         assert workers._pools is not None
-        cards, posters = (workers._pools.of(f) for f in (share.card_png, poster.pdfs_of))
+        cards, posters = (workers._pools.of(f)
+                          for f in (share.card_png, poster_weasyprint.pdfs_of))
         assert cards is not posters
         assert cards is workers._pools.of(share.card_png)
         assert cards._max_workers == posters._max_workers == 1

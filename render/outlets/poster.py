@@ -3,8 +3,8 @@
 The HTML comes from `templates/poster.html` (a site may override it). The photo is the
 published web photo (150 to 290 dpi at its printed size: never the raw camera file), the
 QR code (pixels scaled unsmoothed: sharp at any size) leads to the alert page.
-WeasyPrint is set up once per process: one `FontConfiguration` and one font stylesheet
-shared by every poster. `poster_layout` plans the page (the photo and the name take the
+`poster_pdf` sets the HTML with WeasyPrint (in a worker process if there is one).
+`poster_layout` plans the page (the photo and the name take the
 room the texts leave; texts too long are cut, never set smaller); should WeasyPrint still
 spill onto a second page, it is planned again with more room to spare. Posters exist for
 active alerts only, and are not urgent.
@@ -12,17 +12,12 @@ active alerts only, and are not urgent.
 
 from __future__ import annotations
 
-import atexit
 import base64
 import functools
 import io
-import threading
-from functools import lru_cache
-from typing import Any
 
 from .. import tree
 from ..drawing.card import BANDS, FOOTERS
-from ..drawing.textfit import FONT_DIR
 from ..pipeline import workers
 from ..public import PublicAlert
 from ..words import i18n
@@ -30,12 +25,12 @@ from . import poster_layout as layout
 from .artifacts import LEAF, Artifact, key_of
 from .context import RenderContext
 from .outlet import FileKind
+from .poster_weasyprint import PAPERS, pdfs_of
 from .share import address
 
 NAME = "poster"
 POSTER = FileKind(tree.POSTER, "application/pdf", LEAF, urgent=False, personal=True)
 FILES = (POSTER,)
-PAPERS = {"A4": 1.0, "A3": 420 / 297}  # each paper's size, relative to A4 (its zoom)
 # How much narrower than its box each line is planned: as measured, then with more room to
 # spare, should WeasyPrint set a line wider than Pillow measured it (a second page).
 SAFETIES = (layout.SAFETY, layout.SAFETY - 0.05)
@@ -48,34 +43,6 @@ FACT_LABELS = {
            "clothing": "Clothing", "features": "Features", "vehicle": "Vehicle:",
            "suspect": "Wanted:"},
 }
-FONT_FACES = "\n".join(
-    f'@font-face {{ font-family: {family}; font-weight: {weight}; '
-    f'src: url("{(FONT_DIR / file).as_uri()}"); }}'
-    for family, weight, file in (
-        ("Inter", 400, "Inter-Regular.otf"), ("Inter", 700, "Inter-Bold.otf"),
-        ("Inter", 800, "Inter-ExtraBold.otf"), ('"DejaVu Sans"', 400, "DejaVuSans.ttf"),
-        ('"DejaVu Sans"', 700, "DejaVuSans-Bold.ttf"), ('"DejaVu Sans"', 800,
-                                                         "DejaVuSans-Bold.ttf"),
-    ))
-_LOCK = threading.Lock()  # WeasyPrint's shared font configuration is not thread-safe
-
-
-@lru_cache(maxsize=1)
-def weasyprint_setup() -> tuple[Any, Any, Any]:
-    """(HTML class, font stylesheet, FontConfiguration), created once per process."""
-    from PIL import ImageFile
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    # Importing WeasyPrint set Pillow's LOAD_TRUNCATED_IMAGES; posters only embed images we
-    # encoded ourselves, and a damaged operator photo must still be refused.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    font_config = FontConfiguration()
-    # Let it go before interpreter shutdown tears down the C bindings its __del__ needs.
-    atexit.register(weasyprint_setup.cache_clear)
-    return HTML, CSS(string=FONT_FACES, font_config=font_config), font_config
-
-
 def view_artifacts(ctx: RenderContext, view: PublicAlert) -> list[Artifact]:
     """The active alert's posters, one per paper size (none once it has ended)."""
     if not view.active:
@@ -197,29 +164,6 @@ def _focus(view: PublicAlert) -> str:
 
 def _pt(length: float) -> str:
     return f"{length:.2f}pt"
-
-
-def pdfs_of(pages: list[str]) -> dict[str, bytes]:
-    """Each paper's poster from one A4 layout: the first of these HTML pages (the same
-    poster, planned with ever more room to spare) that sets on one page, or the first page
-    of the last one if none does (it carries the essentials). A3 is A4 scaled by the
-    square root of two, page and type alike, so it is the same document written with that
-    zoom: laid out once, not twice."""
-    with _LOCK:  # also around the set-up: two render threads must not both create one
-        html_class, fonts, font_config = weasyprint_setup()
-        for page in pages:
-            document = html_class(string=page, base_url=str(FONT_DIR)).render(
-                stylesheets=[fonts], font_config=font_config)
-            if len(document.pages) == 1:
-                break
-        else:
-            document = document.copy(document.pages[:1])
-        pdfs = {}
-        for paper, zoom in PAPERS.items():
-            out = io.BytesIO()
-            document.write_pdf(out, zoom=zoom)
-            pdfs[paper] = out.getvalue()
-    return pdfs
 
 
 def _css(rgb: tuple[int, int, int]) -> str:
