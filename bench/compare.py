@@ -29,7 +29,7 @@ COMPARED = {
     "3": ("1a with N alerts / with 1 alert, median", "x"),
     "4": ("cold build, median", "alerts/s"),
     "5": ("rebuild of the cold build + fillers, median", "s"),
-    "6": ("peak RSS, 50 MP photo dropped, median", "MB"),
+    "6": ("peak PSS, 50 MP photo dropped, median", "MB"),
 }
 # Figures measured in one run: 2 reads the images of 1's drops, 5 rebuilds 4's build.
 GROUPS = ("12", "3", "45", "6")

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from common import KINDALARM, ROOT
@@ -82,8 +83,19 @@ def rebuild_in_child(site: Path, alerts: Path, out: Path, runs: int = 5
 # --- 6: memory ------------------------------------------------------------------------------
 
 
-def peak_rss_watch(root: Path) -> tuple[int, float]:
-    """Peak RSS (KiB, VmHWM) of `kindalarm watch` that publishes a dropped 50 MP photo."""
+@dataclass
+class WatchMemory:
+    """Memory of `kindalarm watch` publishing a dropped 50 MP photo, in KiB."""
+
+    pss: int  # PSS of the watcher and its workers, summed, sampled every 20 ms: the figure
+    rss_summed: int  # each process's own peak RSS (VmHWM), summed: shared pages counted twice
+    watcher_rss: int  # the watcher's own VmHWM (figure 6 up to 6dbde57, one process then)
+    seconds: float  # drop -> everything published
+
+
+def watch_memory(root: Path) -> WatchMemory:
+    """`kindalarm watch` publishing a dropped 50 MP photo: its peak memory, its workers'
+    counted (since 6dbde57 the watcher sets posters in one)."""
     alerts, out = new_site(root, examples=False)
     write_atomic(alerts / "first.toml", active_alert("2026-first", None, "vermist-kind")
                  .encode())
@@ -93,6 +105,8 @@ def peak_rss_watch(root: Path) -> tuple[int, float]:
         proc = subprocess.Popen(
             [str(KINDALARM), "--site", str(root), "watch", "--alerts", str(alerts),
              "--out", str(out)], stdout=subprocess.DEVNULL, stderr=log_file)
+        pss = [0]
+        threading.Thread(target=sample_pss, args=(proc.pid, pss, 0.02), daemon=True).start()
         wait_for(lambda: "watching" in log_path.read_text() and
                  "everything in" in log_path.read_text(), 300)
         write_atomic(alerts / "photos" / "big.jpg", big)
@@ -102,27 +116,20 @@ def peak_rss_watch(root: Path) -> tuple[int, float]:
         wait_for(lambda: "big.toml" in log_path.read_text() and
                  "everything in" in log_path.read_text().split("big.toml", 1)[1], 300)
         seconds = time.monotonic() - dropped
-        # VmHWM, the watcher's own high-water mark, not wait4's ru_maxrss: Linux carries the
+        # VmHWM, each process's own high-water mark, not wait4's ru_maxrss: Linux carries the
         # parent's high-water mark over exec into the child's ru_maxrss, and this bench holds
         # the 50 MP image it drew (about 300 MB) when it starts the watcher.
-        peak = vm_hwm_kib(proc.pid)
+        peaks = [vm_hwm_kib(pid) for pid in family(proc.pid)]
+        memory = WatchMemory(pss[0], sum(peaks), peaks[0], seconds)
         proc.send_signal(signal.SIGTERM)
         proc.wait()
-    return peak, seconds
+    return memory
 
 
-def tree_pss_kib(pid: int) -> int:
-    """PSS of a process and its descendants (shared pages counted once in all)."""
-    total = 0
+def family(pid: int) -> list[int]:
+    """A process and its descendants."""
     pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
-        total += int(found.group(1)) if found else 0
+    for current in pids:  # grows as it goes
         # Each thread's children: worker processes are started by a render thread, not by
         # the main one (figure 4 up to 9e1466b counted the main thread's only).
         for task in Path(f"/proc/{current}/task").glob("*"):
@@ -130,14 +137,27 @@ def tree_pss_kib(pid: int) -> int:
                 pids += [int(c) for c in (task / "children").read_text().split()]
             except OSError:
                 continue
+    return pids
+
+
+def tree_pss_kib(pid: int) -> int:
+    """PSS of a process and its descendants (shared pages counted once in all)."""
+    total = 0
+    for current in family(pid):
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+        total += int(found.group(1)) if found else 0
     return total
 
 
-def sample_pss(pid: int, peak: list[int]) -> None:
+def sample_pss(pid: int, peak: list[int], every: float = 0.2) -> None:
     while Path(f"/proc/{pid}/stat").exists() and "Z" not in Path(
             f"/proc/{pid}/stat").read_text().split()[2]:
         peak[0] = max(peak[0], tree_pss_kib(pid))
-        time.sleep(0.2)
+        time.sleep(every)
 
 
 def vm_hwm_kib(pid: int) -> int:

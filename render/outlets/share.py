@@ -65,7 +65,7 @@ def share_image(ctx: RenderContext, view: PublicAlert, size: tuple[int, int]) ->
     the photo screens of the same size (signage-portrait is the story card) show these very
     bytes."""
     def draw() -> bytes:
-        text, photo, focus = _card_inputs(ctx, view, pixels=workers.in_use())
+        text, photo, focus = _card_inputs(ctx, view, pixels=workers.sends(card_png))
         return workers.run(card_png, text, size, photo, focus)
 
     return ctx.cards.get((ctx.tree, view.version, size), draw)

@@ -31,11 +31,13 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from ..outlets import poster, poster_weasyprint
 from ..push.deliver import Deliverer
 from .build import Builder
 from .changes import ChangeTracker, Handler, Timing
 from .run import BuildResult, RunMode
 from .state import state_dir_for
+from .workers import worker_processes
 
 log = logging.getLogger("kindalarm")
 # Why a publish without changes ran: the clock, or the push backlog that status.json shows.
@@ -101,6 +103,14 @@ class Watcher:
 
     def run(self) -> None:
         """Watch and publish until `stop` is set; the publish in progress is finished."""
+        # Posters are set in a worker process: WeasyPrint holds the GIL for the whole
+        # setting, and the share images drawn beside it in this process would wait for it.
+        processes = min(2, os.cpu_count() or 1) if poster in self.builder.outlets else 0
+        with worker_processes(processes, only=[poster_weasyprint.pdfs_of],
+                               warm=poster_weasyprint.warm_up):
+            self._watch()
+
+    def _watch(self) -> None:
         self._start_observer()  # first, so nothing written during the first build is missed
         if self.deliverer:
             self.deliverer.start()

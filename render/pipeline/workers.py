@@ -3,8 +3,9 @@
 Drawing a card (Pillow's FreeType text, in Python) and setting a poster (WeasyPrint, pure
 Python) hold the GIL, so in the build's own threads they keep one core busy at most while
 the other waits. Inside `worker_processes`, `run` sends such work to worker processes: both
-cores work. The watcher does not use them: a new alert's few images take less time than
-starting a worker, and every worker costs its own memory.
+cores work. The watcher keeps one worker for its posters only (`WATCHER_KINDS`): a new
+alert's poster would otherwise hold the GIL for its whole setting while its share images
+wait for it, and a card worker too would cost its own memory for a smaller gain.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -26,10 +28,14 @@ class _Pools:
     first job of that module comes): the workers setting posters import WeasyPrint, those
     drawing cards do not, and each worker holds only what its own kind of job needs."""
 
-    def __init__(self, per_kind: int) -> None:
+    def __init__(self, per_kind: int, kinds: frozenset[str] | None) -> None:
         self.per_kind = per_kind
+        self.kinds = kinds  # the modules whose functions are sent; None: all
         self._pools: dict[str, ProcessPoolExecutor] = {}
         self._lock = threading.Lock()
+
+    def takes(self, function: Callable[..., Any]) -> bool:
+        return self.kinds is None or function.__module__ in self.kinds
 
     def of(self, function: Callable[..., Any]) -> ProcessPoolExecutor:
         with self._lock:
@@ -39,6 +45,15 @@ class _Pools:
                     self.per_kind, mp_context=multiprocessing.get_context("spawn"),
                     initializer=_leave_with, initargs=(os.getpid(),))
             return pool
+
+    def discard(self, pool: ProcessPoolExecutor) -> None:
+        """Forget a pool whose worker died (killed, out of memory): the next job of its
+        kind starts a new one."""
+        with self._lock:
+            for module, known in list(self._pools.items()):
+                if known is pool:
+                    del self._pools[module]
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -51,16 +66,21 @@ _pools: _Pools | None = None
 
 
 @contextmanager
-def worker_processes(count: int) -> Iterator[None]:
+def worker_processes(count: int, only: Collection[Callable[..., Any]] | None = None,
+                     warm: Callable[[], object] | None = None) -> Iterator[None]:
     """While inside, `run` uses worker processes: `count` // 2 (at least one) for each kind
-    of job (none at all if `count` < 2). Workers start when the first job of their kind
-    comes (a build with nothing to draw starts none)."""
+    of job (none at all if `count` < 2), for the kinds of the functions `only` (all if
+    None). Workers start when the first job of their kind comes (a build with nothing to
+    draw starts none), or at once for the kind of `warm`, which they run first."""
     global _pools
     if count < 2:
         yield
         return
-    pools = _Pools(max(1, count // 2))
+    pools = _Pools(max(1, count // 2),
+                   None if only is None else frozenset(f.__module__ for f in only))
     _pools = pools
+    if warm is not None:
+        pools.of(warm).submit(warm)
     try:
         yield
     finally:
@@ -68,21 +88,29 @@ def worker_processes(count: int) -> Iterator[None]:
         pools.shutdown()
 
 
-def in_use() -> bool:
-    """Whether `run` sends work to worker processes (inside `worker_processes`)."""
-    return _pools is not None
+def sends(function: Callable[..., Any]) -> bool:
+    """Whether `run` sends `function` to a worker process (inside `worker_processes`, and
+    of a kind it takes)."""
+    pools = _pools
+    return pools is not None and pools.takes(function)
 
 
 def run(function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)`: in a worker process inside `worker_processes`, else right here.
-    `function` and its arguments must pickle (a module-level function, plain data)."""
+    """`function(*args)`: in a worker process if `sends(function)`, else right here.
+    `function` and its arguments must pickle (a module-level function, plain data). A
+    worker that died is replaced, and the job sent again once."""
     pools = _pools
-    if pools is None:
+    if pools is None or not pools.takes(function):
         return function(*args)
     # A worker keeps the memory a job freed for the next one: handing it back to the system
     # after each job did not lower the workers' peak (that is the largest job), and every
     # job then faulted its megabytes in again (docs/architecture.md, Memory).
-    return pools.of(function).submit(function, *args).result()
+    pool = pools.of(function)
+    try:
+        return pool.submit(function, *args).result()
+    except BrokenProcessPool:  # its worker died (killed, out of memory): once more, anew
+        pools.discard(pool)
+        return pools.of(function).submit(function, *args).result()
 
 
 def _leave_with(parent: int) -> None:
