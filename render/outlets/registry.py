@@ -17,8 +17,9 @@ from .artifacts import STATUS
 from .outlet import ClockedOutlet, FileKind, Outlet
 
 # The order in which the build asks them: within a write layer, files are written in this
-# order (the biggest images first keeps both render threads busy).
-OUTLETS: tuple[Outlet, ...] = (web, api, feeds, jsonfeed, cap, texts, displays, share, poster,
+# order (the biggest images first keeps both render threads busy; posters before share
+# images: the watcher sets them in its worker process, beside the share images it draws).
+OUTLETS: tuple[Outlet, ...] = (web, api, feeds, jsonfeed, cap, texts, displays, poster, share,
                                keys)
 
 # Outlets whose files change with the clock alone, and say when (the watcher wakes then).
