@@ -170,3 +170,20 @@ def test_cards_and_posters_have_workers_of_their_own() -> None:
         assert cards is not posters
         assert cards is workers._pools.of(share.card_png)
         assert cards._max_workers == posters._max_workers == 1
+
+
+def test_a_card_is_drawn_without_measuring_its_ink(anna: SiteDir,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Laying a line out again for its ink box costs as much as measuring it: only the
+    checks of legibility ask for ink boxes, so drawing a card measures none."""
+    from PIL import ImageDraw
+
+    ctx = context(anna)
+    asked: list[str] = []
+    real = ImageDraw.ImageDraw.textbbox
+    monkeypatch.setattr(ImageDraw.ImageDraw, "textbbox",
+                        lambda self, xy, text, *a, **k: asked.append(text) or real(
+                            self, xy, text, *a, **k))
+    canvas = share.render_card(ctx, ctx.views[0], share.SIZES["og"])
+    assert asked == []
+    assert len(canvas.texts) == len(asked) == sum(len(f.lines) for _, f in canvas.fitted)

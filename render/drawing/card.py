@@ -28,7 +28,7 @@ from ..config import Settings
 from ..public import FOUND, PublicAlert
 from ..words import i18n
 from .photo import cover
-from .textfit import Box, Fitted, draw_fitted, fit
+from .textfit import Box, Fitted, Placed, draw_fitted, fit, ink_box
 
 WHITE, INK, GREY = (255, 255, 255), (17, 17, 17), (68, 68, 68)
 YELLOW = (255, 212, 0)
@@ -101,8 +101,8 @@ class Canvas:
 
     image: Image.Image
     margin: int
-    texts: list[tuple[str, Box]] = field(default_factory=list)  # (block, ink box) per line
     fitted: list[tuple[str, Fitted]] = field(default_factory=list)  # how each block was set
+    placed: list[tuple[str, Fitted, Placed]] = field(default_factory=list)  # per line drawn
 
     def __post_init__(self) -> None:
         self.draw = ImageDraw.Draw(self.image)
@@ -110,6 +110,12 @@ class Canvas:
     @property
     def size(self) -> tuple[int, int]:
         return self.image.size
+
+    @property
+    def texts(self) -> list[tuple[str, Box]]:
+        """(block, ink box) of every line drawn, for the checks of legibility and overlap."""
+        return [(block, ink_box(self.draw, fitted.font, line))
+                for block, fitted, line in self.placed]
 
     def band(self, box: Box, colour: tuple[int, int, int]) -> None:
         self.draw.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=colour)
@@ -124,8 +130,8 @@ class Canvas:
         left, top, right, bottom = box
         fitted = fit(text, right - left, bottom - top, weight=weight, max_size=max_size,
                      min_size=max(min_size, legible_size(self.size)), max_lines=max_lines)
-        inks = draw_fitted(self.draw, fitted, box, fill, align, valign)
-        self.texts += [(block, ink) for ink in inks]
+        lines = draw_fitted(self.draw, fitted, box, fill, align, valign)
+        self.placed += [(block, fitted, line) for line in lines]
         self.fitted.append((block, fitted))
         return fitted.height
 

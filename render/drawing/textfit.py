@@ -179,19 +179,13 @@ def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: i
 
     # Measuring a line with the font has a fixed cost whatever its length (the shaper is
     # set up for every call), and bisecting over sizes would measure every line at several
-    # sizes, a large part of drawing a card. So the bisection runs on an estimate (the words' widths
-    # at the largest size, scaled), and the font measures only the sizes around its answer.
-    # As fitting shrinks monotonically, that is the size an exact bisection finds.
-    reference = font(weight, max_size, fallback)
-    widths = {word: reference.getlength(word) for word in set(text.split())}
-    space = reference.getlength(" ")
-
+    # sizes, a large part of drawing a card. So the bisection runs on an estimate (the
+    # words' widths at a reference size, measured once a process, scaled), and the font
+    # measures only the sizes around its answer. As fitting shrinks monotonically, that is
+    # the size an exact bisection finds, whatever the estimate's error.
     def estimated(size: int) -> bool:
-        scale = size / max_size
-
         def measure(line: str) -> float:
-            words = line.split(" ")
-            return (sum(widths[w] for w in words) + space * (len(words) - 1)) * scale
+            return _line_length(line, weight, fallback) * size / REFERENCE
 
         return whole_words_fit(attempt(size, False, measure))
 
@@ -240,11 +234,12 @@ def fit(text: str, width: int, height: int, *, weight: str = "bold", max_size: i
 
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
+Placed = tuple[float, float, str]  # a line drawn: its left and top (anchor "la"), its text
 
 
 def draw_fitted(draw: ImageDraw.ImageDraw, fitted: Fitted, box: Box, fill: object,
-                align: str = "left", valign: str = "top") -> list[Box]:
-    """Draw a fitted block in `box`; returns the ink box of every line drawn.
+                align: str = "left", valign: str = "top") -> list[Placed]:
+    """Draw a fitted block in `box`; returns where each line went (see `ink_box`).
 
     Right-to-left lines (Arabic, Hebrew) are set from the right edge when `align` is "left",
     the way a reader of that script expects them."""
@@ -254,21 +249,25 @@ def draw_fitted(draw: ImageDraw.ImageDraw, fitted: Fitted, box: Box, fill: objec
         y = top + (bottom - top - fitted.height) // 2
     elif valign == "bottom":
         y = bottom - fitted.height
-    inks: list[Box] = []
+    placed: list[Placed] = []
     for line in fitted.lines:
-        width = fitted.font.getlength(line)
         line_align = "right" if align == "left" and is_rtl(line) else align
-        if line_align == "center":
-            x = left + (right - left - width) / 2
-        elif line_align == "right":
-            x = right - width
-        else:
-            x = left
+        x: float = left
+        if line_align != "left":  # only then does the line's width matter (a measure)
+            width = fitted.font.getlength(line)
+            x = left + (right - left - width) / 2 if line_align == "center" else right - width
         draw.text((x, y), line, font=fitted.font, fill=fill, anchor="la")  # type: ignore[arg-type]
-        ink = draw.textbbox((x, y), line, font=fitted.font, anchor="la")
-        inks.append(tuple(round(v) for v in ink))  # type: ignore[arg-type]
+        placed.append((x, y, line))
         y += fitted.pitch
-    return inks
+    return placed
+
+
+def ink_box(draw: ImageDraw.ImageDraw, font: ImageFont.FreeTypeFont, placed: Placed) -> Box:
+    """The box a drawn line's ink covers (asked by checks, not while drawing: it lays the
+    line out again)."""
+    x, y, line = placed
+    ink = draw.textbbox((x, y), line, font=font, anchor="la")
+    return tuple(round(v) for v in ink)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1024)
