@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
 from render.drawing import photo
 from render.drawing.photo import PhotoError
+from render.pipeline import publish
 from tests.helpers.sites import NOW, SiteDir, alert_doc
 from tests.helpers.treecheck import check_tree
 
@@ -37,6 +40,41 @@ def test_rebuild_with_no_change_touches_nothing(built_examples: SiteDir) -> None
              for p in built_examples.out.rglob("*") if p.is_file()}
     assert result.report.written == []
     assert before == after
+
+
+def test_the_cycle_collector_waits_until_a_build_renders(
+        anna: SiteDir, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that renders nothing (the rebuild of an unchanged site) never starts Python's
+    cycle collector, which would walk every object of the run for no garbage; one that
+    renders has it running while it does (posters make cycles), and afterwards."""
+    collections: list[int] = []
+
+    def counted(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    enabled_while_rendering: list[bool] = []
+    produce = publish.produced
+
+    def watched(todo: list[Any], *args: Any) -> Iterator[Any]:
+        if todo:
+            enabled_while_rendering.append(gc.isenabled())
+        return produce(todo, *args)
+
+    monkeypatch.setattr(publish, "produced", watched)
+    gc.callbacks.append(counted)
+    try:
+        first = anna.build()
+        collected_while_rendering = len(collections)
+        collections.clear()
+        second = anna.build()
+    finally:
+        gc.callbacks.remove(counted)
+    assert first.report.written and not second.report.written
+    assert enabled_while_rendering == [True]  # the second build produced nothing
+    assert collected_while_rendering > 0
+    assert collections == []
+    assert gc.isenabled()
 
 
 def test_deleted_pages_come_back_whole(anna: SiteDir) -> None:

@@ -115,10 +115,12 @@ class Builder(Intake, KeptFiles):
             mode: RunMode = AS_BUILD) -> BuildResult:
         """Publish the alert directory as it is now: `build`'s one complete step, or as the
         watcher asks for it (`mode`, see `RunMode`)."""
-        # Python's cycle collector walks every object the watcher holds (thousands of views
-        # and artifacts), which would hold up a new alert's urgent step; it waits until that
-        # step is out. Reference counting frees everything else meanwhile.
-        self._gc_paused = mode.urgent_first and gc.isenabled()
+        # Python's cycle collector walks every object the process holds (thousands of views,
+        # artifacts and records), which would hold up a new alert's urgent step; it waits
+        # until that step is out. In a build it waits until the first file is rendered (the
+        # posters make cycles): reading and planning make little garbage it could free.
+        # Reference counting frees everything else meanwhile.
+        self._gc_paused = gc.isenabled()
         if self._gc_paused:
             gc.disable()
         try:
@@ -185,7 +187,8 @@ class Builder(Intake, KeptFiles):
         publish = functools.partial(
             self.publisher.publish, now=now.timestamp(),
             may_linger=lambda path: versioned_alert_id(path) in live, progress=progress,
-            check_disk=mode.check_disk)
+            check_disk=mode.check_disk,
+            before_rendering=None if mode.urgent_first else self._resume_gc)
         if mode.urgent_first and (waiting := self.publisher.outdated(
                 made_slow, files, check_disk=mode.check_disk, kept=kept_slow)):
             # The slow artifacts stay in the wanted set (so this step deletes none of them)

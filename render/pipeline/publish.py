@@ -157,7 +157,8 @@ class Publisher:
     def publish(self, wanted: Wanted, *, now: float,
                 may_linger: Callable[[str], bool] = lambda path: False,
                 progress: Callable[[int, int], None] | None = None,
-                check_disk: bool = True) -> PublishReport:
+                check_disk: bool = True,
+                before_rendering: Callable[[], None] | None = None) -> PublishReport:
         """Make the tree hold what is `wanted` (anything else is obsolete):
 
         1. find the outdated files (missing, or made from another key);
@@ -168,6 +169,9 @@ class Publisher:
         5. delete obsolete files, highest layer first; a superseded file that
            `may_linger(path)` (a live alert's older version) retires after
            `retire_seconds` instead.
+
+        `before_rendering` is called before the first file is produced, and not at all when
+        every file is up to date.
         """
         made = {a.path: a for a in wanted.made}
         # A live view, not a copy: the files it is read for below are not changed before.
@@ -176,6 +180,8 @@ class Publisher:
         report = PublishReport()
         todo, checked = self._plan(wanted, made, records, interrupted, check_disk, report)
         self._revive(wanted, made, {a.path for a in todo})
+        if todo and before_rendering:
+            before_rendering()
         written = self._write_layers(todo, records, interrupted, progress, report)
         if not report.failed and not report.deferred:
             self._trust(checked, written)
