@@ -1,11 +1,11 @@
-"""Worker processes for a batch build.
+"""Worker processes for a batch build, and for the watcher's posters.
 
 Drawing a card (Pillow's FreeType text, in Python) and setting a poster (WeasyPrint, pure
 Python) hold the GIL, so in the build's own threads they keep one core busy at most while
 the other waits. Inside `worker_processes`, `run` sends such work to worker processes: both
-cores work. The watcher keeps one worker for its posters only (`WATCHER_KINDS`): a new
-alert's poster would otherwise hold the GIL for its whole setting while its share images
-wait for it, and a card worker too would cost its own memory for a smaller gain.
+cores work. The watcher keeps one worker for its posters only (`only=`): a new alert's
+poster would otherwise hold the GIL for its whole setting while its share images wait for
+it, and a card worker too would cost its own memory for a smaller gain.
 """
 
 from __future__ import annotations
