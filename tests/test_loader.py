@@ -226,3 +226,67 @@ def test_loader_rereads_only_changed_files(photo_site: SiteDir) -> None:
     assert second.alert.child.photo != first.alert.child.photo
     path.unlink()
     assert loader.scan() == []
+
+
+def test_a_scan_trusting_events_sees_what_a_full_scan_sees(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher's scans look only at what its events name, the new names in the listing
+    and the files no longer settled: after each of 80 rounds of random changes (files
+    written, rewritten, deleted, renamed, their alerts settled or not, some events lost),
+    they read and skip exactly what a fresh loader's full scan does, apart from the files
+    whose change event was lost (caught by the watcher's periodic full scan)."""
+    import random
+
+    from render.alert import files
+
+    monkeypatch.setattr(files, "RACY_NS", 0)
+    rng = random.Random(11)
+    alerts = tmp_path / "alerts"
+    alerts.mkdir()
+    loader = AlertLoader(alerts)
+    settled: dict[str, str] = {}
+    lost: set[str] = set()  # names changed whose event was lost, until a full scan
+
+    def identity(name: str) -> str | None:
+        return files.file_identity(os.stat(alerts / name))
+
+    for round_ in range(80):
+        changed: set[str] = set()
+        names = sorted(n for n in os.listdir(alerts) if is_alert_file(n))
+        for _ in range(rng.randrange(4)):
+            name = rng.choice([*names, f"f{rng.randrange(30)}.json", "notes.txt"]) \
+                if names else f"f{rng.randrange(30)}.json"
+            action = rng.choice(["write", "write", "delete", "rename"])
+            touched = [name]
+            if action == "write" or not (alerts / name).exists():
+                (alerts / name).write_text(json.dumps({"id": f"x-{round_}-{name}"}))
+            elif action == "delete":
+                (alerts / name).unlink()
+            else:
+                touched.append(f"f{rng.randrange(30)}.json")
+                os.replace(alerts / name, alerts / touched[1])
+            for name in touched:
+                if rng.random() >= 0.2:
+                    changed.add(name)
+                elif (alerts / name).exists() and name in loader.skipped:
+                    lost.add(name)  # a skipped file rewritten, and its event lost
+                # (a new or deleted file whose event is lost is found in the listing)
+        present = sorted(n for n in os.listdir(alerts) if is_alert_file(n))
+        # Settle some files (their alerts ended), unsettle others (live again).
+        for name in rng.sample(present, k=min(len(present), rng.randrange(4))):
+            ident = identity(name)
+            if ident in settled:
+                del settled[ident]
+            elif ident is not None:
+                settled[ident] = name
+        full = rng.random() < 0.1
+        read = [r.source.name for r in loader.scan(settled, None if full else changed)]
+        fresh = AlertLoader(alerts)
+        expected = [r.source.name for r in fresh.scan(settled)]
+        if full:
+            lost.clear()
+        still_lost = {n for n in lost if n in loader.skipped}
+        assert [n for n in read if n not in still_lost] == [
+            n for n in expected if n not in still_lost], round_
+        assert {n: i for n, i in loader.skipped.items() if n not in still_lost} == {
+            n: i for n, i in fresh.skipped.items() if n not in still_lost}, round_

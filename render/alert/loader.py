@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,9 +72,16 @@ class AlertLoader:
         self.fingerprints = fingerprints
         # path -> (stat keys of the file and its photo, its result)
         self._cache = results if results is not None else {}
-        self._paths: dict[str, Path] = {}  # file name -> its path, from the last scan
-        # name -> identity, of the files skipped by the last scan
-        self._skipped_before = skipped if skipped is not None else {}
+        # name -> identity of the files the last scan skipped (see `scan`); kept up to date
+        # in place from scan to scan, not made again, since it may hold thousands.
+        self.skipped: dict[str, str] = skipped if skipped is not None else {}
+        # identity of each file the last scan looked at (read, or found settled)
+        self.identities: dict[Path, str | None] = {}
+        self._listing: set[str] = set()  # every name in the directory at the last scan
+        self._names: set[str] = set()  # the alert files among them
+
+    def path(self, name: str) -> Path:
+        return self.alert_dir / name
 
     def _key(self, path: Path, result: LoadResult | None) -> Any:
         photo = result.alert.child.photo if result and result.alert else None
@@ -91,50 +98,59 @@ class AlertLoader:
             self._cache[path] = (self._key(path, result), result)
         return result
 
-    def scan(self, settled: Callable[[str | None], bool] | None = None,
+    def scan(self, settled: Mapping[str, object] | None = None,
              changed: Collection[str] | None = None) -> list[LoadResult]:
         """Every alert file in the directory (not in subfolders), in name order, but those
-        that `settled(identity)` says need no reading (they are listed in `skipped`).
-        `identities` holds every file's `file_identity`, taken before it was read (and
-        judged racy or not at that moment).
+        whose identity is in `settled` (they need no reading: they are listed in `skipped`).
+        `identities` holds the identity of every file looked at, taken before it was read
+        (and judged racy or not at that moment).
 
         `changed` is what the watcher saw change since the last scan (paths relative to the
-        alert directory). A file skipped by the last scan and not in it is skipped again
-        without a stat, since a stat of thousands of unchanged files is most of a scan. The
-        watcher's periodic rescan passes None, so events it missed are still caught."""
-        trusted = dict(self._skipped_before) if changed is not None else {}
-        changed = changed or ()
-        self._skipped_before.clear()
+        alert directory). A file skipped by the last scan, still there, still settled and
+        not in it is skipped again without a stat, since a stat of thousands of unchanged
+        files is most of a scan; the work of such a scan is in set operations on names, not
+        in a pass over the files. The directory is still listed, so a new file is found even
+        if its event was lost. The watcher's periodic rescan passes None, so a change whose
+        event was lost is still caught."""
+        skipped = self.skipped
         try:
-            names = sorted(n for n in os.listdir(self.alert_dir) if is_alert_file(n))
+            listing = set(os.listdir(self.alert_dir))
         except FileNotFoundError:
-            names = []
-        self.identities: dict[Path, str | None] = {}
-        self.skipped: list[Path] = []
+            listing = set()
+        if changed is None or settled is None:
+            skipped.clear()
+            self._names = {name for name in listing if is_alert_file(name)}
+        else:
+            if listing != self._listing:
+                self._names -= self._listing - listing
+                self._names |= {name for name in listing - self._listing if is_alert_file(name)}
+            for name in skipped.keys() - self._names:
+                del skipped[name]
+            for name in skipped.keys() & set(changed):
+                del skipped[name]
+            # A file skipped while its alert was settled is read again once it is not (its
+            # id is live again, or claimed by another file).
+            if unsettled := set(skipped.values()) - settled.keys():
+                for name in [n for n, identity in skipped.items() if identity in unsettled]:
+                    del skipped[name]
+        self._listing = listing
+        self.identities = {}
         results = []
-        # One Path per name, kept: a watcher scans thousands of unchanged files per publish,
-        # and making a new Path object (and its hash) for each would be a large part of that.
-        paths = {}
         now_ns = time.time_ns()
-        for name in names:
-            path = paths[name] = self._paths.get(name) or self.alert_dir / name
-            identity = None if name in changed else trusted.get(name)
-            if identity is None:
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                if not stat.S_ISREG(st.st_mode):
-                    continue
-                identity = file_identity(st, now_ns)
-            self.identities[path] = identity
+        for name in sorted(self._names - skipped.keys()):
+            path = self.alert_dir / name
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            identity = self.identities[path] = file_identity(st, now_ns)
             # A file too fresh to have an identity is always read, never skipped.
-            if identity is not None and settled is not None and settled(identity):
-                self.skipped.append(path)
-                self._skipped_before[name] = identity
+            if identity is not None and settled is not None and identity in settled:
+                skipped[name] = identity
             else:
                 results.append(self.load(path))
-        self._paths = paths
-        for gone in [p for p in self._cache if p not in self.identities]:  # (a few files)
+        for gone in [p for p in self._cache if p.name not in self._names]:  # (a few files)
             del self._cache[gone]
         return results

@@ -162,8 +162,7 @@ class Builder(Intake, KeptFiles):
         if not self.memory.trusts_state:
             self.loader.fingerprints = self._photo_fingerprints()
         settled = self._settled_files(records)
-        scanned = self.loader.scan(settled=lambda identity: identity in settled,
-                                   changed=mode.changed)
+        scanned = self.loader.scan(settled=settled, changed=mode.changed)
         scanned, result.held = self._hold_back(self._unsettle_claimed(scanned, settled),
                                                mode.hold)
         accepted, rejected = self._accept(scanned, records, photos)

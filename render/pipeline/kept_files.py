@@ -86,12 +86,24 @@ class KeptFiles:
         view is stored, made with this render key (code and settings). Reading and parsing
         such files would be most of a rebuild with nothing to do; their view comes from the
         state instead, as for an ended alert whose file is gone."""
-        stored = self.state.meta(SETTLED) or {}
-        if not self.memory.trusts_state or stored.get("render_key") != self.render_key:
+        if not self.memory.trusts_state:
             return {}
-        return {identity: alert_id for identity, alert_id in stored.get("files", {}).items()
-                if (record := records.get(alert_id)) and record.state != ACTIVE
-                and record.view is not None}
+        if self.memory.settled_stored is None:
+            self.memory.settled_stored = self.state.meta(SETTLED) or {}
+        stored = self.memory.settled_stored
+        if stored.get("render_key") != self.render_key:
+            return {}
+        files: dict[str, str] = stored.get("files", {})
+        # The alerts that are not settled are few (live ones, and those with no view) beside
+        # thousands that are: the stored files are filtered only if one of them is named.
+        unsettled = {alert_id for alert_id, record in records.items()
+                     if record.state == ACTIVE or record.view is None}
+        named = set(files.values())
+        unsettled |= named - records.keys()
+        if unsettled.isdisjoint(named):
+            return files
+        return {identity: alert_id for identity, alert_id in files.items()
+                if alert_id not in unsettled}
 
     def _unsettle_claimed(self, scanned: list[LoadResult], settled: dict[str, str]
                           ) -> list[LoadResult]:
@@ -100,8 +112,8 @@ class KeptFiles:
         claimed = {r.alert_id or (r.alert.id if r.alert else None) for r in scanned}
         if claimed.isdisjoint(settled.values()):  # the usual case: no skipped file to look up
             return scanned
-        again = [path for path in self.loader.skipped
-                 if settled.get(self.loader.identities[path] or "") in claimed]
+        again = [self.loader.path(name) for name, identity in self.loader.skipped.items()
+                 if settled.get(identity) in claimed]
         if not again:
             return scanned
         return sorted(scanned + [self.loader.load(path) for path in again],
@@ -110,17 +122,16 @@ class KeptFiles:
     def _save_settled(self, views: list[PublicAlert], fresh: dict[str, LoadResult],
                       settled: dict[str, str]) -> None:
         ended = {v.id for v in views if not v.active}
-        files = {}
-        for path in self.loader.skipped:
-            identity = self.loader.identities[path]
-            if identity in settled:
-                files[identity] = settled[identity]
+        files = {identity: settled[identity] for identity in self.loader.skipped.values()
+                 if identity in settled}
         for alert_id, result in fresh.items():
             identity = self.loader.identities.get(result.source)
             if alert_id in ended and identity:
                 files[identity] = alert_id
         if files != settled:
-            self.state.set_meta(SETTLED, {"render_key": self.render_key, "files": files})
+            stored = {"render_key": self.render_key, "files": files}
+            self.state.set_meta(SETTLED, stored)
+            self.memory.settled_stored = stored
 
     def _save_fingerprints(self, live: set[str]) -> None:
         """Keep the photo fingerprints of live alerts' photos only (nothing of an ended alert

@@ -21,8 +21,12 @@ entry with its key and what invalidates it:
 - `photo_facts`: photo sha256. Never invalid: content-addressed.
 - `loader_results`: file path, checked against the (mtime, size, inode) of the file and
   its photo; a result with a photo problem is never kept; a file gone is dropped.
-- `loader_skipped`: file name -> identity. Invalid when the watcher saw the name change,
-  and on every full scan.
+- `loader_skipped`: file name -> identity, of the settled files the scans skip. Invalid
+  when the watcher saw the name change, the name left the directory listing or the
+  identity is no longer settled, and on every full scan.
+- `settled_stored`: the settled files as stored in the state (below), read once. Never
+  invalid: only this process writes the state while it holds its lock, and it keeps this
+  copy in step.
 - `trusted_batches`: a batch's fingerprint (its paths and keys). Invalid once one of its
   files is written, deleted or retired, or the records are read again; used only by runs
   that do not check the disk.
@@ -69,6 +73,7 @@ class Memory:
     photo_facts: PhotoFacts = field(default_factory=PhotoFacts)
     loader_results: dict[Path, tuple[Any, LoadResult]] = field(default_factory=dict)
     loader_skipped: dict[str, str] = field(default_factory=dict)
+    settled_stored: dict[str, Any] | None = None
     trusted_batches: dict[int, Batch] = field(default_factory=dict)
 
     @property
@@ -87,3 +92,4 @@ class Memory:
             entry.clear()
         self.carries.update({t: Carry() for t in TREES})
         self.photo_facts = PhotoFacts()
+        self.settled_stored = None
