@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from render.outlets.artifacts import Artifact
-from render.outlets.context import RenderContext
+from render.outlets.context import Carry, RenderContext
 from render.pipeline.ended import EndedBlock, ended_block
 from render.pipeline.state import Message
 
@@ -33,10 +33,12 @@ class Context:
     tree: str = ""
 
     derived: dict[str, Any] = field(default_factory=dict)
+    carry: Carry = field(default_factory=Carry)
 
     # The render context's own grouping of the history by alert.
     _derive = RenderContext._derive
     history_by_alert = RenderContext.history_by_alert
+    _history_by_alert = RenderContext._history_by_alert
 
     def add(self, alert_id: str, version: str, kind: str) -> Context:
         seq = len(self.history) + 1

@@ -166,10 +166,15 @@ class _View:
         """As a view's version, a hash of everything it shows: another state, another one."""
         return f"{self.id} {self.active} {self.updated_us}"
 
+    @property
+    def version(self) -> str:
+        return f"v{self.updated_us % 3}"
+
 
 def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:
-    """A watcher's contexts carry the feeds' newest messages and the archive's ended list
-    from run to run (`context.Carry`), looking only at what was added: after every one of 60
+    """A watcher's contexts carry the feeds' newest messages, the archive's ended list, the
+    messages by alert and the ended alerts with earlier messages (CAP's Cancels) from run to
+    run (`context.Carry`), looking only at what was added: after every one of 60
     runs of random changes (new messages, some dated in the past; alerts that come, end, go
     and come back with their old messages), they are exactly what a fresh context finds."""
     import random
@@ -182,6 +187,7 @@ def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:
     history: list[Message] = []
     views = {f"a{n}": _View(f"a{n}", active=True, updated_us=n) for n in range(40)}
     hidden: dict[str, _View] = {}
+    reused, carry_before = 0, None
 
     def context(views: list[_View], carry: Carry) -> RenderContext:
         return RenderContext(settings=None, views=views, history=list(history),  # type: ignore[arg-type]
@@ -193,7 +199,8 @@ def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:
             alert_id = rng.choice([*views, *hidden, f"a{rng.randrange(100)}"])
             hour = rng.randrange(24 * 28)
             sent = f"2026-11-{1 + hour // 24:02d}T{hour % 24:02d}:00:00+01:00"
-            history.append(Message(len(history) + 1, alert_id, "v1", "alert", sent, False))
+            history.append(Message(len(history) + 1, alert_id, f"v{rng.randrange(3)}", "alert",
+                                   sent, False))
             if alert_id not in views and alert_id not in hidden:
                 views[alert_id] = _View(alert_id, active=True, updated_us=run)
         for _ in range(rng.randrange(0, 3)):  # an alert ends: a new view of it
@@ -210,4 +217,10 @@ def test_lists_carried_from_run_to_run_are_those_of_a_fresh_look() -> None:
         carried, fresh = context(listed, carry), context(listed, Carry())
         assert carried.newest_messages == fresh.newest_messages, run
         assert carried.ended == fresh.ended and carried.ended_digest == fresh.ended_digest, run
+        assert carried.history_by_alert == fresh.history_by_alert, run
+        assert carried.ended_messaged == fresh.ended_messaged, run
+        reused += carried.ended_messaged is carry_before
+        carry_before = carried.ended_messaged
     assert len(fresh.newest_messages) == 50 and carry.newest is not None
+    # Some runs changed nothing the Cancels depend on, and reused the carried list.
+    assert 0 < reused < 60 and 0 < len(fresh.ended_messaged) < len(fresh.ended)

@@ -171,13 +171,9 @@ def ending(ctx: RenderContext) -> list[tuple[PublicAlert, Thread]]:
 
 
 def _ending(ctx: RenderContext) -> Iterator[tuple[PublicAlert, Thread]]:
-    history_by_alert = ctx.history_by_alert
-    for view in ctx.ended:  # newest first: once one Cancel has expired, so have the rest
-        history = history_by_alert.get(view.id)
-        version = view.version
-        if not history or all(m.version == version for m in history):
-            continue  # first seen ended: no message (checked without making its thread)
-        thread = thread_of(ctx, view)
+    # Alerts first seen ended have no message and no Cancel; they may be thousands.
+    for view in ctx.ended_messaged:  # newest first: once one Cancel has expired, so have
+        thread = thread_of(ctx, view)  # the rest
         if expires(ctx.settings, view, thread.current) <= ctx.now:
             break
         yield view, thread

@@ -41,6 +41,11 @@ class Carry:
     # The ended views' ids and versions (`id_version`, in the views' order), those views
     # newest first, and their digest once made.
     ended: tuple[tuple[str, ...], list[PublicAlert], str | None] | None = None
+    # `history_by_alert`: how many messages it grouped, the last of them, and the groups.
+    grouped: tuple[int, Message, dict[str, list[Message]]] | None = None
+    # `ended` (that very list), how many messages were looked at, the last of them, and the
+    # ended views with a message of an earlier version, in `ended`'s order.
+    messaged: tuple[list[PublicAlert], int, Message, list[PublicAlert]] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,12 +120,26 @@ class RenderContext:
     @property
     def history_by_alert(self) -> dict[str, list[Message]]:
         """`history` per alert id, oldest first (one pass, not one per alert)."""
-        def group() -> dict[str, list[Message]]:
-            grouped: dict[str, list[Message]] = {}
-            for message in self.history:
+        return self._derive("history_by_alert", self._history_by_alert)
+
+    def _history_by_alert(self) -> dict[str, list[Message]]:
+        # Messages are only ever added, to the end: while `history` starts with the messages
+        # grouped last time, only those after them are grouped (into new lists and a new
+        # dict, so what an earlier run was given does not change).
+        history, carried = self.history, self.carry.grouped
+        if carried is not None and len(history) >= carried[0] > 0 \
+                and history[carried[0] - 1] is carried[1]:
+            grouped, start = carried[2], carried[0]
+            if start < len(history):
+                grouped = dict(grouped)
+                for message in history[start:]:
+                    grouped[message.alert_id] = [*grouped.get(message.alert_id, ()), message]
+        else:
+            grouped = {}
+            for message in history:
                 grouped.setdefault(message.alert_id, []).append(message)
-            return grouped
-        return self._derive("history_by_alert", group)
+        self.carry.grouped = (len(history), history[-1], grouped) if history else None
+        return grouped
 
     @property
     def view_of(self) -> dict[str, PublicAlert]:
@@ -182,6 +201,29 @@ class RenderContext:
         ended = sorted(views, key=attrgetter("updated_us"), reverse=True)
         self.carry.ended = (versions, ended, None)
         return ended
+
+    @property
+    def ended_messaged(self) -> list[PublicAlert]:
+        """The ended views, newest first, with a message of an earlier version than their
+        own: those that had a message before they ended (CAP ends them with a Cancel)."""
+        return self._derive("ended_messaged", self._ended_messaged)
+
+    def _ended_messaged(self) -> list[PublicAlert]:
+        # Carried while `ended` is the same list and no message since is of an ended alert:
+        # an ended alert's messages change only with its version, which would change `ended`.
+        ended, history, carried = self.ended, self.history, self.carry.messaged
+        if carried is not None and carried[0] is ended and len(history) >= carried[1] > 0 \
+                and history[carried[1] - 1] is carried[2] and all(
+                    (view := self.view_of.get(message.alert_id)) is None or view.active
+                    for message in history[carried[1]:]):
+            found = carried[3]
+        else:
+            by_alert = self.history_by_alert
+            found = [view for view in ended
+                     if (own := by_alert.get(view.id))
+                     and any(message.version != view.version for message in own)]
+        self.carry.messaged = (ended, len(history), history[-1], found) if history else None
+        return found
 
     def url(self, path: str = "") -> str:
         """Absolute URL of a path in this tree (for feeds, tags, QR codes)."""
