@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,27 +20,17 @@ from ..alert.loader import (
     AlertLoader,
     LoadResult,
 )
-from ..alert.model import Alert
 from ..config import Settings, load_settings
 from ..drawing.photo import PhotoStore
 from ..errors import guard_output
 from ..mirror.mirror import Mirror
 from ..outlets.artifacts import Artifact, fingerprint_sum, key_of
-from ..outlets.cap_thread import sent_after_renewals
 from ..outlets.context import RenderContext
 from ..outlets.jsondoc import json_bytes
 from ..outlets.once import Once
 from ..outlets.outlet import Outlet
 from ..outlets.registry import BUILD_FILES, OUTLETS, versioned_alert_id
-from ..public import (
-    ACTIVE,
-    PublicAlert,
-    ended_view_from_json,
-    has_expired,
-    public_view,
-    sort_key,
-    withdrawn_view,
-)
+from ..public import PublicAlert
 from ..push.plan import backlog_status, offer, open_outbox
 from ..signing import load_signer
 from ..templating import environment
@@ -55,6 +44,7 @@ from .publish import Publisher, Wanted
 from .render_key import compute_render_key
 from .run import BuildResult, Loaded, RunMode
 from .state import AlertRecord, FileRecord, Message, State, state_dir_for
+from .viewing import Viewing
 
 log = logging.getLogger("kindalarm")
 AS_BUILD = RunMode()  # how `build` runs: one complete step, every file looked at
@@ -64,7 +54,7 @@ CARDS_KEPT, POSTERS_KEPT = 24, 4  # rendered bytes kept for reuse within a run (
 ENDED_BLOCKS = "ended_blocks:"  # meta key + tree: see render.ended.StoredBlock
 
 
-class Builder(Intake, KeptFiles):
+class Builder(Intake, KeptFiles, Viewing):
     """Runs the pipeline for one alert directory and output tree; `build` uses one once,
     `watch` keeps one for its whole run (with what it remembers between runs)."""
 
@@ -141,8 +131,8 @@ class Builder(Intake, KeptFiles):
         records = self.state.alerts()
         photos = PhotoStore(self.memory.photo_facts)
         loaded = self._load(records, photos, mode, result)
-        views = self._views(loaded.alerts, records, now)
-        history = self._record_messages(views, records, now)
+        views, fresh = self._views(loaded.alerts, records, now)
+        history = self._record_messages(fresh, records, now)
         files = self.state.files()  # as published before this run
         contexts = self._contexts(views, history, now, photos, files)
         self._publish(contexts, files, views, now, progress, mode, result)
@@ -246,67 +236,6 @@ class Builder(Intake, KeptFiles):
         self._rejections = rejections
         if mode.announce:
             log.info("published %s", result.summary())
-
-    def _views(self, alerts: dict[str, Alert], records: dict[str, AlertRecord], now: datetime
-               ) -> list[PublicAlert]:
-        views = {alert_id: self._public_view(alert, now) for alert_id, alert in alerts.items()}
-        for gone in self.memory.views.keys() - alerts.keys():
-            del self.memory.views[gone]
-        for alert_id, record in records.items():
-            if alert_id in views:
-                continue
-            if record.state == ACTIVE:  # its file was deleted: withdrawn
-                previous = self.last_good(record, PhotoStore())
-                if previous is None:
-                    continue
-                views[alert_id] = withdrawn_view(public_view(previous, now, self.settings),
-                                                 now)
-            elif record.view:
-                views[alert_id] = self._ended_view(record)
-        return sorted(views.values(), key=sort_key)
-
-    def _ended_view(self, record: AlertRecord) -> PublicAlert:
-        """The stored view of an ended alert, parsed and rebuilt once per process (thousands
-        of them are listed in every run)."""
-        key = (record.id, record.version, record.state)
-        view = self.memory.ended_views.get(key)
-        if view is None:
-            assert record.view is not None
-            view = self.memory.ended_views[key] = ended_view_from_json(json.loads(record.view))
-        return view
-
-    def _public_view(self, alert: Alert, now: datetime) -> PublicAlert:
-        """`public_view(alert, now)`, memoised on the Alert object and its expiry at `now`."""
-        expired = has_expired(alert, now)
-        cached = self.memory.views.get(alert.id)
-        if cached and cached[0] is alert and cached[1] == expired:
-            return cached[2]
-        view = public_view(alert, now, self.settings)
-        self.memory.views[alert.id] = (alert, expired, view)
-        return view
-
-    def _record_messages(self, views: list[PublicAlert], records: dict[str, AlertRecord],
-                         now: datetime) -> list[Message]:
-        """One message per published version (issued, updated, found, withdrawn, expired),
-        sent at its `updated` (or after the renewals already out: `sent_after_renewals`)."""
-        messages = self.state.messages()
-        last = {m.alert_id: m for m in messages}
-        new = []
-        for view in views:
-            record = records.get(view.id)
-            if record and record.version == view.version:
-                continue
-            # Found, cancelled and expired are messages of their own; an active version is
-            # the first alert, or an update of one.
-            previous = last.get(view.id)
-            kind = view.state if not view.active else "update" if previous else "alert"
-            sent = view.updated if previous is None else sent_after_renewals(
-                self.settings, previous.sent_at, previous.kind, view.updated, now, view.expires)
-            new.append((view.id, view.version, kind, sent.isoformat(), int(view.exercise)))
-        if new:
-            self.state.add_messages(new)
-            messages = self.state.messages()
-        return messages
 
     def _contexts(self, views: list[PublicAlert], history: list[Message], now: datetime,
                   photos: PhotoStore, files: dict[str, FileRecord]) -> list[RenderContext]:

@@ -13,6 +13,9 @@ entry with its key and what invalidates it:
   another `Alert` (its file or photo changed) or the expiry flips; alerts no longer loaded
   are dropped.
 - `ended_views`: (id, version, state). Never invalid: an ended view does not change.
+- `recorded`: the state's alert records as a run lists them (the live ids, the ended
+  views in order), with the state and its `alerts_generation`. Invalid when an alert record
+  is saved, or the records are read again.
 - `ended_blocks`: (tree, complete step). Invalid when the tree's ended views' versions
   differ or one of them has a new message (`EndedBlock.fits`); a block unused in a run is
   dropped.
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
     from ..alert.model import Alert
     from ..public import PublicAlert
     from .ended import EndedBlock
+    from .state import State
+    from .viewing import Recorded
 
 
 @dataclass(eq=False)
@@ -74,6 +79,7 @@ class Memory:
     loader_results: dict[Path, tuple[Any, LoadResult]] = field(default_factory=dict)
     loader_skipped: dict[str, str] = field(default_factory=dict)
     settled_stored: dict[str, Any] | None = None
+    recorded: tuple[State, int, Recorded] | None = None
     trusted_batches: dict[int, Batch] = field(default_factory=dict)
 
     @property
@@ -93,3 +99,4 @@ class Memory:
         self.carries.update({t: Carry() for t in TREES})
         self.photo_facts = PhotoFacts()
         self.settled_stored = None
+        self.recorded = None
