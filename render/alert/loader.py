@@ -120,10 +120,15 @@ class AlertLoader:
         if changed is None or settled is None:
             skipped.clear()
             self._names = {name for name in listing if is_alert_file(name)}
+            for gone in [path for path in self._cache if path.name not in self._names]:
+                del self._cache[gone]
         else:
             if listing != self._listing:
-                self._names -= self._listing - listing
+                left = self._listing - listing
+                self._names -= left
                 self._names |= {name for name in listing - self._listing if is_alert_file(name)}
+                for name in left:
+                    self._cache.pop(self.alert_dir / name, None)
             for name in skipped.keys() - self._names:
                 del skipped[name]
             for name in skipped.keys() & set(changed):
@@ -149,8 +154,7 @@ class AlertLoader:
             # A file too fresh to have an identity is always read, never skipped.
             if identity is not None and settled is not None and identity in settled:
                 skipped[name] = identity
+                self._cache.pop(path, None)  # its view comes from the state, not from it
             else:
                 results.append(self.load(path))
-        for gone in [p for p in self._cache if p.name not in self._names]:  # (a few files)
-            del self._cache[gone]
         return results
