@@ -210,3 +210,23 @@ def test_status_names_the_tree_whatever_the_order_of_its_files(anna: SiteDir) ->
     anna.write("anna.json", alert_doc(child_age=9))
     assert anna.build().ok
     assert json.loads(anna.read("status.json"))["build"] != status["build"]
+
+
+def test_status_counts_the_alerts_of_each_kind(examples_site: SiteDir) -> None:
+    """status.json counts the public tree's live and ended alerts and the live drills
+    (contract section 4): the examples have four live alerts, one found child and one
+    drill; two more found children make each count differ from the others."""
+    for number in ("one", "two"):
+        examples_site.write(f"found-{number}.json", alert_doc(
+            id=f"2026-test-found-{number}", status="found", level="vermist-kind",
+            child={"name": "Een Kind", "age": 7}))
+    result = examples_site.build()
+    assert result.ok, [p for r in result.rejected for p in r.problems]
+    counts = json.loads(examples_site.read("status.json"))["counts"]
+    views = result.views
+    assert (counts["active"], counts["ended"], counts["exercise_active"]) == (
+        sum(1 for v in views if v.active and not v.exercise),
+        sum(1 for v in views if not v.active and not v.exercise),
+        sum(1 for v in views if v.active and v.exercise)) == (4, 3, 1)
+    assert counts["files"] == len(examples_site.files()) - len(
+        [p for p in examples_site.files() if p.endswith(".gz")])

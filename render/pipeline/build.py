@@ -10,9 +10,11 @@ import functools
 import gc
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 
 from ..alert.error_files import write_error_files
@@ -187,7 +189,7 @@ class Builder(Intake, KeptFiles, Viewing):
             # Every alert without a slow file still to come (an ended one has none at all).
             none_ready = None in waiting_ids
             ready = frozenset() if none_ready else frozenset(
-                v.id for v in views if v.id not in waiting_ids)
+                map(attrgetter("id"), views)) - waiting_ids
             # Ended alerts are ready then, so their artifacts are the complete step's (the
             # same blocks): not listed again.
             urgent_made, kept_now = self._artifacts(
@@ -322,10 +324,11 @@ class Builder(Intake, KeptFiles, Viewing):
         generated = last.get("generated") if last.get("build") == build_id else None
         generated = generated or now.astimezone(UTC).isoformat(timespec="seconds")
         self.state.set_meta("status", {"build": build_id, "generated": generated})
+        kinds = Counter(map(attrgetter("active", "exercise"), views))  # one pass of thousands
         counts = {
-            "active": sum(1 for v in views if v.active and not v.exercise),
-            "ended": sum(1 for v in views if not v.active and not v.exercise),
-            "exercise_active": sum(1 for v in views if v.active and v.exercise),
+            "active": kinds[True, False],
+            "ended": kinds[False, False],
+            "exercise_active": kinds[True, True],
             "files": sum(map(len, parts)) + 1,
         }
         body = {"build": build_id, "generated": generated, "counts": counts,

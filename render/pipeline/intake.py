@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from ..drawing.photo import PhotoStore
 from ..public import ACTIVE
 from .memory import Memory
 from .state import AlertRecord, State
+from .viewing import Recorded
 
 log = logging.getLogger("kindalarm")
 
@@ -35,6 +36,7 @@ class Intake:
     state: State
     memory: Memory
     loader: AlertLoader
+    _recorded: Callable[[dict[str, AlertRecord]], Recorded]  # Viewing's
 
     def _hold_back(self, results: list[LoadResult], hold: Collection[Path]
                    ) -> tuple[list[LoadResult], list[Path]]:
@@ -118,8 +120,9 @@ class Intake:
         alerts = {r.alert.id: r.alert for r in accepted if r.alert}
         rejected_by_name = {r.source.name: r for r in rejected}
         covered: set[LoadResult] = set()
-        for alert_id, record in records.items():
-            if alert_id in alerts or record.state != ACTIVE or record.source is None:
+        for alert_id in self._recorded(records).live:
+            record = records[alert_id]
+            if alert_id in alerts or record.source is None:
                 continue
             bad = rejected_by_name.get(record.source)
             if bad is None or (bad.alert_id not in (None, alert_id)):

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..alert.loader import (
     AlertLoader,
     LoadResult,
 )
 from ..config import Settings
-from ..public import ACTIVE, PublicAlert, view_to_json
+from ..public import PublicAlert, view_to_json
 from .memory import Memory
 from .state import AlertRecord, State
+
+if TYPE_CHECKING:
+    from .viewing import Recorded
 
 log = logging.getLogger("kindalarm")
 
@@ -35,6 +39,7 @@ class KeptFiles:
     memory: Memory
     loader: AlertLoader
     render_key: str
+    _recorded: Callable[[dict[str, AlertRecord]], Recorded]  # Viewing's
     _fingerprints_saved: dict[str, Any]
 
     def _photo_fingerprints(self) -> dict[str, Any]:
@@ -96,8 +101,8 @@ class KeptFiles:
         files: dict[str, str] = stored.get("files", {})
         # The alerts that are not settled are few (live ones, and those with no view) beside
         # thousands that are: the stored files are filtered only if one of them is named.
-        unsettled = {alert_id for alert_id, record in records.items()
-                     if record.state == ACTIVE or record.view is None}
+        recorded = self._recorded(records)
+        unsettled = {*recorded.live, *recorded.unviewed}
         named = set(files.values())
         unsettled |= named - records.keys()
         if unsettled.isdisjoint(named):

@@ -35,6 +35,7 @@ class Recorded:
     live: list[str]  # ids of the alerts recorded live (their files are read, or withdrawn)
     ended: list[PublicAlert]  # the stored views of ended alerts, in `sort_key` order
     ended_ids: frozenset[str]
+    unviewed: list[str]  # ids of ended alerts without a stored view (none are listed)
 
 
 class Viewing:
@@ -74,14 +75,16 @@ class Viewing:
         if carried is not None and carried[0] is self.state \
                 and carried[1] == self.state.alerts_generation:
             return carried[2]
-        live, ended = [], []
+        live, ended, unviewed = [], [], []
         for alert_id, record in records.items():
             if record.state == ACTIVE:
                 live.append(alert_id)
             elif record.view:
                 ended.append(self._ended_view(record))
+            else:
+                unviewed.append(alert_id)
         ended.sort(key=sort_key)
-        recorded = Recorded(live, ended, frozenset(v.id for v in ended))
+        recorded = Recorded(live, ended, frozenset(v.id for v in ended), unviewed)
         self.memory.recorded = (self.state, self.state.alerts_generation, recorded)
         return recorded
 
