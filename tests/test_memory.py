@@ -10,6 +10,7 @@ from pathlib import Path
 
 from render.pipeline.build import Builder
 from render.pipeline.memory import Memory
+from render.pipeline.recorded import recorded
 from render.pipeline.run import RunMode
 from tests.helpers.sites import NOW, SiteDir, photo_bytes
 from tests.test_watch_convergence import PHOTOS, Operator
@@ -55,6 +56,12 @@ def test_a_builder_without_memory_publishes_the_same_tree(tmp_path: Path) -> Non
             assert results[0].complete == results[1].complete, step
             assert len(results[0].rejected) == len(results[1].rejected), step
             assert tree_files(site.out) == tree_files(tmp_path / "forgetting"), step
+            # The records' listing, brought up to date run after run, is the one made anew.
+            carried = remembering._recorded(remembering.state.alerts())
+            fresh = recorded(None, remembering.state, remembering.state.alerts(),
+                             remembering._ended_view)
+            assert (carried.live.keys(), carried.ended, carried.unviewed.keys()) == (
+                fresh.live.keys(), fresh.ended, fresh.unviewed.keys()), step
         assert len(operator.used) >= 4, "the operations should have touched most ids"
     finally:
         remembering.close()

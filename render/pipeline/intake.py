@@ -22,8 +22,8 @@ from ..config import Settings
 from ..drawing.photo import PhotoStore
 from ..public import ACTIVE
 from .memory import Memory
+from .recorded import Recorded
 from .state import AlertRecord, State
-from .viewing import Recorded
 
 log = logging.getLogger("kindalarm")
 

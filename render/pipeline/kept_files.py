@@ -22,7 +22,7 @@ from .memory import Memory
 from .state import AlertRecord, State
 
 if TYPE_CHECKING:
-    from .viewing import Recorded
+    from .recorded import Recorded
 
 log = logging.getLogger("kindalarm")
 

@@ -13,9 +13,10 @@ entry with its key and what invalidates it:
   another `Alert` (its file or photo changed) or the expiry flips; alerts no longer loaded
   are dropped.
 - `ended_views`: (id, version, state). Never invalid: an ended view does not change.
-- `recorded`: the state's alert records as a run lists them (the live ids, the ended
-  views in order), with the state and its `alerts_generation`. Invalid when an alert record
-  is saved, or the records are read again.
+- `recorded`: the state's alert records as a run lists them (render/pipeline/recorded.py),
+  for the state, its `alerts_epoch` and how many of its `alerts_changed` it took in.
+  Brought up to date with the records changed since; made anew in another epoch (the
+  records were read again).
 - `ended_blocks`: (tree, complete step). Invalid when the tree's ended views' versions
   differ or one of them has a new message (`EndedBlock.fits`); a block unused in a run is
   dropped.
@@ -61,8 +62,7 @@ if TYPE_CHECKING:
     from ..alert.model import Alert
     from ..public import PublicAlert
     from .ended import EndedBlock
-    from .state import State
-    from .viewing import Recorded
+    from .recorded import Recorded
 
 
 @dataclass(eq=False)
@@ -79,7 +79,7 @@ class Memory:
     loader_results: dict[Path, tuple[Any, LoadResult]] = field(default_factory=dict)
     loader_skipped: dict[str, str] = field(default_factory=dict)
     settled_stored: dict[str, Any] | None = None
-    recorded: tuple[State, int, Recorded] | None = None
+    recorded: Recorded | None = None
     trusted_batches: dict[int, Batch] = field(default_factory=dict)
 
     @property

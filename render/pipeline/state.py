@@ -131,8 +131,10 @@ class State:
         self._retiring: set[str] = set()  # paths in _files with a retire_at, while it is held
         self.files_read = 0  # times the files table was read (into _files)
         self._alerts: dict[str, AlertRecord] | None = None
-        # Changes whenever an alert is added, or changes its state, version or view.
-        self.alerts_generation = 0
+        # The ids of alerts added, or whose state, version or view changed, in order; and
+        # the epoch, which changes when all may have (the records are read again).
+        self.alerts_changed: list[str] = []
+        self.alerts_epoch = 0
         self._messages: list[Message] | None = None
 
     def close(self) -> None:
@@ -148,7 +150,7 @@ class State:
             yield self.db
         except BaseException:
             self._files = self._alerts = self._messages = None
-            self.alerts_generation += 1
+            self.alerts_epoch += 1
             self.db.execute("rollback")
             raise
         self.db.execute("commit")
@@ -247,9 +249,8 @@ class State:
                            [(r.id, r.source, r.state, r.version, r.document, r.photo_sha,
                              r.view) for r in records])
         held = self._alerts or {}
-        if any((old := held.get(r.id)) is None or (old.state, old.version, old.view)
-               != (r.state, r.version, r.view) for r in records):
-            self.alerts_generation += 1
+        self.alerts_changed += [r.id for r in records if (old := held.get(r.id)) is None or (
+            old.state, old.version, old.view) != (r.state, r.version, r.view)]
         if self._alerts is not None:
             self._alerts.update((r.id, r) for r in records)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from bisect import insort
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..alert.model import Alert
@@ -16,7 +15,6 @@ from ..config import Settings
 from ..drawing.photo import PhotoStore
 from ..outlets.cap_thread import sent_after_renewals
 from ..public import (
-    ACTIVE,
     PublicAlert,
     ended_view_from_json,
     has_expired,
@@ -25,17 +23,8 @@ from ..public import (
     withdrawn_view,
 )
 from .memory import Memory
+from .recorded import Recorded, recorded
 from .state import AlertRecord, Message, State
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """The state's alert records as a run lists them: made again only when they change."""
-
-    live: list[str]  # ids of the alerts recorded live (their files are read, or withdrawn)
-    ended: list[PublicAlert]  # the stored views of ended alerts, in `sort_key` order
-    ended_ids: frozenset[str]
-    unviewed: list[str]  # ids of ended alerts without a stored view (none are listed)
 
 
 class Viewing:
@@ -54,39 +43,25 @@ class Viewing:
         fresh = [self._public_view(alert, now) for alert in alerts.values()]
         for gone in self.memory.views.keys() - alerts.keys():
             del self.memory.views[gone]
-        recorded = self._recorded(records)
-        for alert_id in recorded.live:
+        listing = self._recorded(records)
+        for alert_id in listing.live:
             if alert_id not in alerts:  # its file was deleted: withdrawn
                 previous = self.last_good(records[alert_id], PhotoStore())
                 if previous is not None:
                     fresh.append(withdrawn_view(public_view(previous, now, self.settings),
                                                 now))
-        views = recorded.ended if alerts.keys().isdisjoint(recorded.ended_ids) else [
-            view for view in recorded.ended if view.id not in alerts]
+        views = listing.ended if alerts.keys().isdisjoint(listing.ended_by_id) else [
+            view for view in listing.ended if view.id not in alerts]
         views = list(views)  # thousands of ended views, in order: the few others go in
         for view in fresh:
             insort(views, view, key=sort_key)
         return views, fresh
 
     def _recorded(self, records: dict[str, AlertRecord]) -> Recorded:
-        """The records listed, as in the last run while the state's alert records are the
-        same (thousands of ended alerts' views would otherwise be looked up and sorted)."""
-        carried = self.memory.recorded
-        if carried is not None and carried[0] is self.state \
-                and carried[1] == self.state.alerts_generation:
-            return carried[2]
-        live, ended, unviewed = [], [], []
-        for alert_id, record in records.items():
-            if record.state == ACTIVE:
-                live.append(alert_id)
-            elif record.view:
-                ended.append(self._ended_view(record))
-            else:
-                unviewed.append(alert_id)
-        ended.sort(key=sort_key)
-        recorded = Recorded(live, ended, frozenset(v.id for v in ended), unviewed)
-        self.memory.recorded = (self.state, self.state.alerts_generation, recorded)
-        return recorded
+        """The records listed (see render/pipeline/recorded.py)."""
+        listing = self.memory.recorded = recorded(self.memory.recorded, self.state, records,
+                                                  self._ended_view)
+        return listing
 
     def _ended_view(self, record: AlertRecord) -> PublicAlert:
         """The stored view of an ended alert, parsed and rebuilt once per process."""
