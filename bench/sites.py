@@ -127,16 +127,31 @@ def drop(running: RunningWatcher, alerts: Path, ident: str) -> tuple[float, floa
     before = len(running.publishes)
     dropped = time.monotonic()
     os.replace(tmp, alerts / "drop.toml")
-    wait_idle(running.watcher)
-    mine = next(p for p in running.publishes[before:] if "drop.toml" in p.changes)
+    mine = wait_for_publish(running, before, "drop.toml")
     finished = [p for p in running.publishes[before:] if p.result.complete][-1]
     check_published(running.builder.out, ident)
     return mine.result.urgent_done - dropped, finished.result.done - dropped
 
 
 def withdraw(running: RunningWatcher, alerts: Path) -> None:
+    before = len(running.publishes)
     (alerts / "drop.toml").unlink()
-    wait_idle(running.watcher)
+    wait_for_publish(running, before, "drop.toml")
+
+
+def wait_for_publish(running: RunningWatcher, before: int, name: str) -> Publish:
+    """The first publish since the `before`-th that took a change of `name`, once the watcher
+    is idle again. Idle alone is not enough: on a busy machine the observer may pass the
+    event on after the watcher has looked quiet for a while."""
+    deadline = time.monotonic() + 120
+    while True:
+        wait_idle(running.watcher)
+        mine = next((p for p in running.publishes[before:] if name in p.changes), None)
+        if mine is not None:
+            return mine
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench: no publish took the change of {name} in 120 s")
+        time.sleep(0.05)
 
 
 def check_published(out: Path, ident: str) -> None:
