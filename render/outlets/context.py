@@ -127,8 +127,7 @@ class RenderContext:
         # grouped last time, only those after them are grouped (into new lists and a new
         # dict, so what an earlier run was given does not change).
         history, carried = self.history, self.carry.grouped
-        if carried is not None and len(history) >= carried[0] > 0 \
-                and history[carried[0] - 1] is carried[1]:
+        if carried is not None and _continues(history, carried[0], carried[1]):
             grouped, start = carried[2], carried[0]
             if start < len(history):
                 grouped = dict(grouped)
@@ -161,7 +160,7 @@ class RenderContext:
         pool: Iterable[Message] = history
         if (last := self.carry.newest) is not None:
             count, last_message, known_then, newest = last
-            if len(history) >= count > 0 and history[count - 1] is last_message \
+            if _continues(history, count, last_message) \
                     and known.keys() >= known_then and all(
                         (own := self.history_by_alert.get(alert_id)) is None
                         or own[0].seq > last_message.seq
@@ -212,8 +211,8 @@ class RenderContext:
         # Carried while `ended` is the same list and no message since is of an ended alert:
         # an ended alert's messages change only with its version, which would change `ended`.
         ended, history, carried = self.ended, self.history, self.carry.messaged
-        if carried is not None and carried[0] is ended and len(history) >= carried[1] > 0 \
-                and history[carried[1] - 1] is carried[2] and all(
+        if carried is not None and carried[0] is ended \
+                and _continues(history, carried[1], carried[2]) and all(
                     (view := self.view_of.get(message.alert_id)) is None or view.active
                     for message in history[carried[1]:]):
             found = carried[3]
@@ -233,3 +232,8 @@ class RenderContext:
         """The web photo's path (sites' own templates may call it)."""
         return tree.photo(view.id, view.version)
 
+
+def _continues(history: Sequence[Message], count: int, last: Message) -> bool:
+    """Whether `history` starts with the `count` messages a carry looked at, `last` the last
+    of them: messages are only ever added, to the end, so then only those after are new."""
+    return len(history) >= count > 0 and history[count - 1] is last

@@ -83,5 +83,5 @@ def _place(listing: Recorded, record: AlertRecord,
     if not record.view:
         listing.unviewed[record.id] = None
         return None
-    view = listing.ended_by_id[record.id] = ended_view(record)
+    listing.ended_by_id[record.id] = view = ended_view(record)
     return view
